@@ -127,3 +127,60 @@ int oh_file_write(const char *path, const void *data, size_t len,
   }
   return OH_OK;
 }
+
+int oh_outfile_open(oh_outfile *o, const char *path, const char *protect,
+                    oh_error *err) {
+  int fd;
+  memset(o, 0, sizeof *o);
+  if (strcmp(path, "-") == 0) {
+    o->f = stdout;
+    o->is_stdout = 1;
+    return OH_OK;
+  }
+  if (same_file(path, protect))
+    return oh_fail(err, OH_ERR_ARG, OH_NO_OFFSET,
+                   "refusing to overwrite the input file %s", path);
+  if (strlen(path) >= sizeof o->path)
+    return oh_fail(err, OH_ERR_ARG, OH_NO_OFFSET, "path too long");
+  strcpy(o->path, path);
+  snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
+  fd = mkstemp(o->tmp);
+  if (fd < 0)
+    return oh_fail(err, OH_ERR_IO, OH_NO_OFFSET, "cannot create %s: %s", path, strerror(errno));
+  o->f = fdopen(fd, "wb");
+  if (!o->f) {
+    int e = errno;
+    close(fd);
+    unlink(o->tmp);
+    return oh_fail(err, OH_ERR_IO, OH_NO_OFFSET, "cannot open %s: %s", path, strerror(e));
+  }
+  return OH_OK;
+}
+
+int oh_outfile_commit(oh_outfile *o, oh_error *err) {
+  int bad;
+  if (!o->f) return oh_fail(err, OH_ERR_ARG, OH_NO_OFFSET, "output not open");
+  if (o->is_stdout) {
+    o->f = NULL;
+    return fflush(stdout) == 0 ? OH_OK
+                               : oh_fail(err, OH_ERR_IO, OH_NO_OFFSET, "write to stdout failed");
+  }
+  bad = ferror(o->f) || fflush(o->f) != 0 || fchmod(fileno(o->f), 0644) != 0;
+  bad |= fclose(o->f) != 0;
+  o->f = NULL;
+  if (bad || rename(o->tmp, o->path) != 0) {
+    int e = errno;
+    unlink(o->tmp);
+    return oh_fail(err, OH_ERR_IO, OH_NO_OFFSET, "writing %s: %s", o->path, strerror(e));
+  }
+  return OH_OK;
+}
+
+void oh_outfile_abort(oh_outfile *o) {
+  if (!o->f) return;
+  if (!o->is_stdout) {
+    fclose(o->f);
+    unlink(o->tmp);
+  }
+  o->f = NULL;
+}

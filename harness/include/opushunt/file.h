@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "opushunt/error.h"
 
@@ -26,6 +27,20 @@ int oh_file_read(const char *path, size_t max_len, uint8_t **data,
  * which may be NULL. */
 int oh_file_write(const char *path, const void *data, size_t len,
                   const char *protect, oh_error *err);
+
+/* An output file written through a temporary sibling and renamed into
+ * place by commit, so readers never see a torn file. "-" is stdout. */
+typedef struct oh_outfile {
+  FILE *f;
+  int is_stdout;
+  char path[4096];
+  char tmp[4096 + 16];
+} oh_outfile;
+
+int oh_outfile_open(oh_outfile *o, const char *path, const char *protect,
+                    oh_error *err);
+int oh_outfile_commit(oh_outfile *o, oh_error *err);
+void oh_outfile_abort(oh_outfile *o);
 
 #ifdef __cplusplus
 }
