@@ -1,0 +1,10 @@
+/* Entry points of the subcommands (one cmd_<name>.c each). */
+#ifndef OPUSHUNT_COMMANDS_H
+#define OPUSHUNT_COMMANDS_H
+
+#include <stdio.h>
+
+int oh_cmd_decode(int argc, char **argv);
+void oh_cmd_decode_usage(FILE *f);
+
+#endif
