@@ -1,0 +1,407 @@
+/* The runner's pipeline: decoder set-up, the per-record decode call with its
+ * contract check and events, the PCM consumer, optional comparison with the
+ * reference session, and teardown. Models only flip switches read here. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opus.h>
+
+#include "opushunt/guard.h"
+#include "runner.h"
+
+void *runner_alloc(runner *r, size_t size, const char *name) {
+  void *p;
+  if (r->cfg.guard) return oh_guard_alloc(size, name, OH_GUARD_END);
+  p = malloc(size);
+  return p;
+}
+
+void runner_free(runner *r, void *p, const char *name) {
+  if (!p) return;
+  if (r->cfg.guard)
+    oh_guard_free(p);
+  else
+    free(p);
+}
+
+void runner_event_lock(runner *r) {
+  if (r->cfg.threads > 1) pthread_mutex_lock(&r->ev_lock);
+}
+
+void runner_event_unlock(runner *r) {
+  if (r->cfg.threads > 1) pthread_mutex_unlock(&r->ev_lock);
+}
+
+static void event_buffer(runner *r, const char *name, const void *p, size_t size) {
+  oh_event_begin(&r->ev, "buffer");
+  oh_event_str(&r->ev, "name", name);
+  oh_event_hex(&r->ev, "addr", (uint64_t)(uintptr_t)p);
+  oh_event_int(&r->ev, "size", (int64_t)size);
+  oh_event_str(&r->ev, "how", r->cfg.guard ? "guard" : "heap");
+  oh_event_end(&r->ev);
+}
+
+static void event_call(runner *r, int64_t index, uint64_t offset, long len, const char *kind,
+                       const char *api, int frame_size, int thread) {
+  oh_event_begin(&r->ev, "call");
+  oh_event_int(&r->ev, "index", index);
+  oh_event_int(&r->ev, "offset", (int64_t)offset);
+  oh_event_int(&r->ev, "len", len);
+  oh_event_str(&r->ev, "kind", kind);
+  oh_event_str(&r->ev, "api", api);
+  oh_event_int(&r->ev, "frame_size", frame_size);
+  oh_event_int(&r->ev, "thread", thread);
+  oh_event_end(&r->ev);
+  /* The line must be out before libopus runs: it may never return. */
+  oh_event_flush(&r->ev);
+}
+
+/* Runs the contract check and reports each violation. */
+static void check(runner *r, int64_t index, const oh_call_desc *d) {
+  oh_contract_violation v[8];
+  int n = oh_contract_check(d, v, 8), i;
+  for (i = 0; i < n && i < 8; i++) {
+    oh_event_begin(&r->ev, "contract");
+    oh_event_int(&r->ev, "index", index);
+    oh_event_str(&r->ev, "rule", oh_contract_rule_name(v[i].rule));
+    oh_event_int(&r->ev, "fault", v[i].fault_expected);
+    oh_event_str(&r->ev, "detail", v[i].detail);
+    oh_event_end(&r->ev);
+  }
+}
+
+static void base_desc(const runner *r, oh_call_desc *d, oh_call_api api) {
+  memset(d, 0, sizeof *d);
+  d->api = api;
+  d->rate = r->cfg.rate;
+  d->channels = r->cfg.channels;
+  d->state_size = r->state_size;
+  d->state_from_create = !r->cfg.state_init;
+  d->destroyed = r->destroyed;
+  d->available = SIZE_MAX;
+}
+
+/* opus_decoder_create, or caller memory + opus_decoder_init. */
+static int setup_decoder(runner *r) {
+  const runner_config *c = &r->cfg;
+  oh_call_desc d;
+  int e = OPUS_OK;
+  base_desc(r, &d, OH_API_INIT);
+  if (!c->state_init) {
+    event_call(r, -1, 0, 0, "create", "opus_decoder_create", 0, 0);
+    if (!c->check_only) r->dec = opus_decoder_create(c->rate, c->channels, &e);
+  } else {
+    int sc = c->state_channels ? c->state_channels : c->channels;
+    size_t size = c->state_size > 0 ? (size_t)c->state_size
+                                    : (size_t)opus_decoder_get_size(sc >= 1 && sc <= 2 ? sc : 2);
+    /* A caller buffer with the state 16 bytes in, as a ctypes buffer sits
+     * inside its Python object: freeing the state pointer is foreign. */
+    size_t lead = c->destroy_foreign_state ? 16 : 0;
+    r->state_block = runner_alloc(r, size + lead, "state");
+    if (!r->state_block) return -1;
+    event_buffer(r, "state", r->state_block, size + lead);
+    r->state_size = size;
+    r->dec = (uint8_t *)r->state_block + lead;
+    d.state_size = size;
+    d.state_from_create = 0;
+    check(r, -1, &d);
+    event_call(r, -1, 0, 0, "init", "opus_decoder_init", 0, 0);
+    if (!c->check_only) e = opus_decoder_init(r->dec, c->rate, c->channels);
+  }
+  if (!c->check_only && (e != OPUS_OK || !r->dec)) {
+    fprintf(stderr, "oh-runner: decoder set-up failed: %s\n", opus_strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
+static void teardown_decoder(runner *r) {
+  oh_call_desc d;
+  if (r->cfg.state_init && !r->cfg.destroy_foreign_state) {
+    /* The caller owns the memory: it frees it, no destroy call. */
+    runner_free(r, r->state_block, "state");
+    return;
+  }
+  base_desc(r, &d, OH_API_DESTROY);
+  check(r, -1, &d);
+  event_call(r, -1, 0, 0, "destroy", "opus_decoder_destroy", 0, 0);
+  if (!r->cfg.check_only && r->dec) opus_decoder_destroy(r->dec);
+  r->destroyed = 1;
+}
+
+/* "Rebuild the decoder when corrupted", as the incident's team did; with
+ * the double-destroy defect the old decoder is destroyed twice. */
+static void rebuild_decoder(runner *r, int64_t index) {
+  oh_call_desc d;
+  int e, times = r->cfg.destroy_twice_on_error ? 2 : 1, i;
+  if (r->cfg.state_init) return;
+  for (i = 0; i < times; i++) {
+    base_desc(r, &d, OH_API_DESTROY);
+    d.destroyed = i > 0;
+    check(r, index, &d);
+    event_call(r, index, 0, 0, "destroy", "opus_decoder_destroy", 0, 0);
+    if (!r->cfg.check_only) opus_decoder_destroy(r->dec);
+  }
+  event_call(r, index, 0, 0, "create", "opus_decoder_create", 0, 0);
+  r->dec = r->cfg.check_only ? NULL : opus_decoder_create(r->cfg.rate, r->cfg.channels, &e);
+}
+
+typedef struct worker {
+  runner *r;
+  int thread;
+  void *pcm;
+  size_t pcm_bytes;
+  long capacity; /* samples */
+  int last_duration;
+} worker;
+
+/* The consumer: what production did with the PCM (level metering and a
+ * checksum). Branching on every sample makes uninitialised data visible to
+ * Valgrind and MSan. */
+static uint64_t consume(const worker *w, long nsamples) {
+  uint64_t h = 1469598103934665603ull, peaks = 0;
+  long i;
+  if (w->r->cfg.sample == OH_SAMPLE_FLOAT) {
+    const float *f = w->pcm;
+    for (i = 0; i < nsamples; i++) {
+      uint32_t bits;
+      if (f[i] > 0.99f || f[i] < -0.99f) peaks++;
+      memcpy(&bits, &f[i], 4);
+      h = (h ^ bits) * 1099511628211ull;
+    }
+  } else {
+    const int16_t *s = w->pcm;
+    for (i = 0; i < nsamples; i++) {
+      if (s[i] > 32000 || s[i] < -32000) peaks++;
+      h = (h ^ (uint16_t)s[i]) * 1099511628211ull;
+    }
+  }
+  return h ^ peaks;
+}
+
+static int decode_call(worker *w, const uint8_t *data, int32_t len, int frame_size, int fec) {
+  runner *r = w->r;
+  if (r->cfg.sample == OH_SAMPLE_FLOAT)
+    return opus_decode_float(r->dec, data, len, w->pcm, frame_size, fec);
+  return opus_decode(r->dec, data, len, w->pcm, frame_size, fec);
+}
+
+/* Decodes the same record with the reference session and reports the first
+ * difference in return value or PCM. */
+static void compare(worker *w, const runner_record *rec, const runner_record *next, int ret,
+                    uint64_t hash) {
+  runner *r = w->r;
+  oh_decode_result res;
+  uint64_t want_hash = 0;
+  long n;
+  if (!r->ref || r->diverged) return;
+  if (rec->lost)
+    oh_session_conceal(r->ref, 0, next && !next->lost ? next->data : NULL,
+                       next && !next->lost ? (size_t)next->len : 0, &res);
+  else
+    oh_session_decode(r->ref, rec->data, (size_t)(rec->len < 0 ? 0 : rec->len), &res);
+  n = res.ret > 0 ? (long)res.ret * r->cfg.channels : 0;
+  if (res.ret == ret && n > 0) {
+    worker tmp = *w;
+    tmp.pcm = (void *)oh_session_pcm(r->ref);
+    want_hash = consume(&tmp, n);
+  }
+  if (res.ret != ret || (n > 0 && want_hash != hash)) {
+    r->diverged = 1;
+    oh_event_begin(&r->ev, "diverge");
+    oh_event_int(&r->ev, "index", (int64_t)rec->index);
+    oh_event_str(&r->ev, "what", res.ret != ret ? "ret" : "pcm");
+    oh_event_int(&r->ev, "expected", res.ret);
+    oh_event_int(&r->ev, "got", ret);
+    oh_event_end(&r->ev);
+  }
+}
+
+/* Copies a packet into caller memory, as a binding copies its bytes. */
+static uint8_t *packet_buffer(runner *r, const runner_record *rec) {
+  uint8_t *p;
+  if (r->cfg.trust_length_prefix) return (uint8_t *)rec->data; /* into the input */
+  p = runner_alloc(r, rec->len > 0 ? (size_t)rec->len : 1, "packet");
+  if (p) memcpy(p, rec->data, (size_t)rec->len);
+  return p;
+}
+
+/* One record: contract check, events, the libopus call, the consumer. */
+static void process(worker *w, const runner_record *rec, const runner_record *next) {
+  runner *r = w->r;
+  const runner_config *c = &r->cfg;
+  oh_call_desc d;
+  uint8_t *pkt = NULL;
+  int fec = rec->lost && c->fec && next && !next->lost;
+  const runner_record *src = fec ? next : rec;
+  int32_t len = src->lost ? 0 : (int32_t)src->len;
+  int ret = 0, concurrent;
+  int frame_size = c->frame_size;
+  uint32_t range = 0;
+  uint64_t hash = 0;
+  runner_event_lock(r);
+  if (!src->lost) {
+    pkt = packet_buffer(r, src);
+    if (!c->trust_length_prefix) event_buffer(r, "packet", pkt, (size_t)len);
+  }
+  if (c->truncate_length_bits == 8) len = (uint8_t)len;
+  if (c->truncate_length_bits == 16) len = (uint16_t)len;
+  /* The reference conceals exactly the gap; callers pass their constant. */
+  if (rec->lost && c->plc_uses_gap)
+    frame_size = w->last_duration > 0 ? w->last_duration : c->rate / 50;
+  concurrent = __atomic_fetch_add(&r->inflight, 1, __ATOMIC_SEQ_CST) > 0;
+  base_desc(r, &d, OH_API_DECODE);
+  d.frame_size = frame_size;
+  d.pcm_capacity = (size_t)w->capacity;
+  d.data = src->lost ? NULL : pkt;
+  d.len = len;
+  d.available = src->lost ? 0 : src->available;
+  d.fec = fec;
+  d.gap = rec->lost ? w->last_duration : 0;
+  d.packet_released = c->free_packet_early && pkt;
+  d.concurrent = concurrent;
+  check(r, (int64_t)rec->index, &d);
+  if (c->free_packet_early && pkt) {
+    runner_free(r, pkt, "packet"); /* the defect: released before use */
+    oh_event_begin(&r->ev, "free");
+    oh_event_str(&r->ev, "name", "packet");
+    oh_event_hex(&r->ev, "addr", (uint64_t)(uintptr_t)pkt);
+    oh_event_end(&r->ev);
+  }
+  event_call(r, (int64_t)rec->index, rec->offset, len, rec->lost ? (fec ? "fec" : "plc") : "packet",
+             c->sample == OH_SAMPLE_FLOAT ? "opus_decode_float" : "opus_decode", frame_size,
+             w->thread);
+  runner_event_unlock(r);
+  if (!c->check_only) {
+    if (c->lock) pthread_mutex_lock(&r->dec_lock);
+    ret = decode_call(w, src->lost ? NULL : pkt, len, frame_size, fec);
+    opus_decoder_ctl(r->dec, OPUS_GET_FINAL_RANGE(&range));
+    if (c->lock) pthread_mutex_unlock(&r->dec_lock);
+  }
+  __atomic_fetch_sub(&r->inflight, 1, __ATOMIC_SEQ_CST);
+  if (!c->check_only) {
+    long n = c->read_whole_pcm ? w->capacity : ret > 0 ? (long)ret * c->channels : 0;
+    if (n > w->capacity) n = w->capacity; /* the consumer never reads past its buffer */
+    hash = consume(w, n);
+  }
+  if (ret > 0 && !rec->lost) w->last_duration = ret;
+  runner_event_lock(r);
+  oh_event_begin(&r->ev, "ret");
+  oh_event_int(&r->ev, "index", (int64_t)rec->index);
+  oh_event_int(&r->ev, "ret", ret);
+  oh_event_int(&r->ev, "range", range);
+  oh_event_int(&r->ev, "thread", w->thread);
+  oh_event_end(&r->ev);
+  r->calls++;
+  if (ret < 0) r->errors++;
+  if (!c->check_only && c->threads == 1) compare(w, rec, next, ret, hash);
+  if (pkt && !c->free_packet_early && !c->trust_length_prefix) runner_free(r, pkt, "packet");
+  if (ret < 0 && !c->check_only && !rec->lost) rebuild_decoder(r, (int64_t)rec->index);
+  if (c->reset_every > 0 && (rec->index + 1) % (uint64_t)c->reset_every == 0 && r->dec &&
+      !c->check_only)
+    opus_decoder_ctl(r->dec, OPUS_RESET_STATE);
+  runner_event_unlock(r);
+}
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  runner *r = w->r;
+  size_t i;
+  for (i = (size_t)w->thread; i < r->nrecs; i += (size_t)r->cfg.threads)
+    process(w, &r->recs[i], i + 1 < r->nrecs ? &r->recs[i + 1] : NULL);
+  return NULL;
+}
+
+static int make_worker(runner *r, worker *w, int thread) {
+  size_t sb = r->cfg.sample == OH_SAMPLE_FLOAT ? sizeof(float) : sizeof(int16_t);
+  memset(w, 0, sizeof *w);
+  w->r = r;
+  w->thread = thread;
+  w->capacity = r->cfg.pcm_capacity;
+  w->pcm_bytes = (size_t)w->capacity * sb;
+  if (r->cfg.pcm_capacity_bytes > 0) {
+    w->pcm_bytes = (size_t)r->cfg.pcm_capacity_bytes;
+    w->capacity = (long)(w->pcm_bytes / sb);
+  }
+  /* malloc, not calloc: a consumer reading unwritten samples must read
+   * uninitialised memory, as it did in production. */
+  w->pcm = runner_alloc(r, w->pcm_bytes ? w->pcm_bytes : 1, "pcm");
+  if (!w->pcm) return -1;
+  runner_event_lock(r);
+  event_buffer(r, "pcm", w->pcm, w->pcm_bytes);
+  runner_event_unlock(r);
+  return 0;
+}
+
+static void event_start(runner *r) {
+  const runner_config *c = &r->cfg;
+  oh_event_begin(&r->ev, "start");
+  oh_event_str(&r->ev, "lib", OH_RUNNER_LIB);
+  oh_event_str(&r->ev, "opus", opus_get_version_string());
+  oh_event_str(&r->ev, "model", oh_model_name(c->model));
+  oh_event_int(&r->ev, "rate", c->rate);
+  oh_event_int(&r->ev, "channels", c->channels);
+  oh_event_str(&r->ev, "sample", c->sample == OH_SAMPLE_FLOAT ? "float" : "s16");
+  oh_event_int(&r->ev, "frame_size", c->frame_size);
+  oh_event_int(&r->ev, "pcm_capacity", c->pcm_capacity_bytes > 0
+                   ? c->pcm_capacity_bytes / (c->sample == OH_SAMPLE_FLOAT ? 4 : 2)
+                   : c->pcm_capacity);
+  oh_event_str(&r->ev, "state", c->state_init ? "init" : "create");
+  oh_event_int(&r->ev, "state_size", c->state_size);
+  oh_event_int(&r->ev, "threads", c->threads);
+  oh_event_int(&r->ev, "lock", c->lock);
+  oh_event_int(&r->ev, "fec", c->fec);
+  oh_event_int(&r->ev, "records", (int64_t)r->nrecs);
+  oh_event_end(&r->ev);
+  if (r->input) event_buffer(r, "input", r->input, r->input_len);
+}
+
+static int run_workers(runner *r) {
+  int n = r->cfg.threads, i;
+  worker *ws = calloc((size_t)n, sizeof *ws);
+  pthread_t *tids = calloc((size_t)n, sizeof *tids);
+  if (!ws || !tids) return -1;
+  for (i = 0; i < n; i++)
+    if (make_worker(r, &ws[i], i)) return -1;
+  if (n == 1) {
+    worker_main(&ws[0]);
+  } else {
+    for (i = 0; i < n; i++) pthread_create(&tids[i], NULL, worker_main, &ws[i]);
+    for (i = 0; i < n; i++) pthread_join(tids[i], NULL);
+  }
+  for (i = 0; i < n; i++) runner_free(r, ws[i].pcm, "pcm");
+  free(ws);
+  free(tids);
+  return 0;
+}
+
+int runner_run(runner *r) {
+  oh_error err;
+  pthread_mutex_init(&r->ev_lock, NULL);
+  pthread_mutex_init(&r->dec_lock, NULL);
+  event_start(r);
+  if (r->cfg.compare && !r->cfg.check_only && r->cfg.threads == 1) {
+    oh_session_config sc;
+    oh_session_config_init(&sc);
+    sc.rate = r->cfg.rate;
+    sc.channels = r->cfg.channels;
+    sc.sample = r->cfg.sample;
+    sc.fec = r->cfg.fec;
+    if (oh_session_create(&r->ref, &sc, &err) != OH_OK) r->ref = NULL;
+  }
+  if (setup_decoder(r) || run_workers(r)) {
+    oh_event_flush(&r->ev);
+    return 3;
+  }
+  teardown_decoder(r);
+  oh_event_begin(&r->ev, "end");
+  oh_event_int(&r->ev, "calls", (int64_t)r->calls);
+  oh_event_int(&r->ev, "records", (int64_t)r->nrecs);
+  oh_event_int(&r->ev, "errors", (int64_t)r->errors);
+  oh_event_end(&r->ev);
+  oh_event_flush(&r->ev);
+  oh_session_destroy(r->ref);
+  return 0;
+}

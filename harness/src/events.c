@@ -1,0 +1,149 @@
+/* The replay event protocol (see events.h): a buffered line writer for the
+ * runner and a parser for the parent. */
+#include "opushunt/events.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void oh_event_writer_init(oh_event_writer *w, int fd) {
+  w->fd = fd;
+  w->fill = 0;
+}
+
+void oh_event_flush(oh_event_writer *w) {
+  size_t done = 0;
+  if (w->fd < 0) {
+    w->fill = 0;
+    return;
+  }
+  while (done < w->fill) {
+    ssize_t n = write(w->fd, w->buf + done, w->fill - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break; /* the parent is gone: nothing useful left to do */
+    done += (size_t)n;
+  }
+  w->fill = 0;
+}
+
+static void put(oh_event_writer *w, const char *s, size_t n) {
+  if (w->fill + n > sizeof w->buf) oh_event_flush(w);
+  if (n > sizeof w->buf) n = sizeof w->buf;
+  memcpy(w->buf + w->fill, s, n);
+  w->fill += n;
+}
+
+static int needs_escape(unsigned char c) {
+  return c <= ' ' || c >= 0x7F || c == '%' || c == '=';
+}
+
+void oh_event_begin(oh_event_writer *w, const char *name) { put(w, name, strlen(name)); }
+
+void oh_event_str(oh_event_writer *w, const char *key, const char *value) {
+  const unsigned char *v = (const unsigned char *)(value ? value : "");
+  char esc[4];
+  put(w, " ", 1);
+  put(w, key, strlen(key));
+  put(w, "=", 1);
+  for (; *v; v++) {
+    if (needs_escape(*v)) {
+      snprintf(esc, sizeof esc, "%%%02X", *v);
+      put(w, esc, 3);
+    } else {
+      put(w, (const char *)v, 1);
+    }
+  }
+}
+
+void oh_event_int(oh_event_writer *w, const char *key, int64_t value) {
+  char num[32];
+  snprintf(num, sizeof num, "%" PRId64, value);
+  oh_event_str(w, key, num);
+}
+
+void oh_event_hex(oh_event_writer *w, const char *key, uint64_t value) {
+  char num[32];
+  snprintf(num, sizeof num, "0x%" PRIx64, value);
+  oh_event_str(w, key, num);
+}
+
+void oh_event_end(oh_event_writer *w) { put(w, "\n", 1); }
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Copies s[0..n) into out (cap bytes), decoding %XX; returns the length. */
+static size_t decode(const char *s, size_t n, char *out, size_t cap) {
+  size_t i, o = 0;
+  for (i = 0; i < n && o + 1 < cap; i++) {
+    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else {
+      out[o++] = s[i];
+    }
+  }
+  out[o] = '\0';
+  return o;
+}
+
+int oh_event_parse(const char *line, size_t len, oh_event *ev) {
+  size_t i = 0, start;
+  memset(ev->name, 0, sizeof ev->name);
+  ev->nfields = 0;
+  while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+  while (i < len && line[i] != ' ') i++;
+  if (i == 0 || i >= sizeof ev->name) return -1;
+  memcpy(ev->name, line, i);
+  ev->name[i] = '\0';
+  while (i < len) {
+    size_t eq;
+    while (i < len && line[i] == ' ') i++;
+    start = i;
+    while (i < len && line[i] != ' ') i++;
+    if (i == start) break;
+    for (eq = start; eq < i && line[eq] != '='; eq++) {
+    }
+    if (eq == i || eq == start) continue; /* not key=value: ignore the word */
+    if (ev->nfields < OH_EVENT_MAX_FIELDS) {
+      oh_event_field *f = &ev->fields[ev->nfields++];
+      decode(line + start, eq - start, f->key, sizeof f->key);
+      decode(line + eq + 1, i - eq - 1, f->value, sizeof f->value);
+    }
+  }
+  return 0;
+}
+
+const char *oh_event_get(const oh_event *ev, const char *key) {
+  int i;
+  for (i = 0; i < ev->nfields; i++)
+    if (strcmp(ev->fields[i].key, key) == 0) return ev->fields[i].value;
+  return NULL;
+}
+
+int64_t oh_event_get_int(const oh_event *ev, const char *key, int64_t def) {
+  const char *v = oh_event_get(ev, key);
+  char *end;
+  long long x;
+  if (!v || !*v) return def;
+  errno = 0;
+  x = strtoll(v, &end, 0);
+  return errno || *end ? def : (int64_t)x;
+}
+
+uint64_t oh_event_get_u64(const oh_event *ev, const char *key, uint64_t def) {
+  const char *v = oh_event_get(ev, key);
+  char *end;
+  unsigned long long x;
+  if (!v || !*v || *v == '-') return def;
+  errno = 0;
+  x = strtoull(v, &end, 0);
+  return errno || *end ? def : (uint64_t)x;
+}
