@@ -1,0 +1,17 @@
+/* Two threads update one counter without a lock. */
+#include <pthread.h>
+
+static int frames_decoded;
+
+static void *worker(void *arg) {
+  frames_decoded++;
+  return arg;
+}
+
+int main(void) {
+  pthread_t t;
+  pthread_create(&t, NULL, worker, NULL);
+  frames_decoded++;
+  pthread_join(t, NULL);
+  return 0;
+}
