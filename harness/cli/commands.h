@@ -6,5 +6,7 @@
 
 int oh_cmd_decode(int argc, char **argv);
 void oh_cmd_decode_usage(FILE *f);
+int oh_cmd_replay(int argc, char **argv);
+void oh_cmd_replay_usage(FILE *f);
 
 #endif

@@ -9,6 +9,8 @@
 static const oh_command commands[] = {
     {"decode", "reference decoder: any supported input to WAV, with a trace",
      oh_cmd_decode, oh_cmd_decode_usage},
+    {"replay", "crash reproducer: replay packets as the service called libopus, under a tool",
+     oh_cmd_replay, oh_cmd_replay_usage},
 };
 
 static void usage(FILE *f) {

@@ -101,6 +101,7 @@ typedef struct runner {
   oh_session *ref;       /* reference session for --compare */
   int diverged;
   uint64_t calls, errors;
+  volatile uint64_t audio_sink; /* keeps the consumer's reads alive */
 } runner;
 
 /* Reads the input and splits it into records (framing.c). Returns 0, or
