@@ -26,49 +26,42 @@ void runner_free(runner *r, void *p, const char *name) {
     free(p);
 }
 
-void runner_event_lock(runner *r) {
-  if (r->cfg.threads > 1) pthread_mutex_lock(&r->ev_lock);
+static void event_buffer(const runner *r, oh_event_writer *ev, const char *name, const void *p,
+                         size_t size) {
+  oh_event_begin(ev, "buffer");
+  oh_event_str(ev, "name", name);
+  oh_event_hex(ev, "addr", (uint64_t)(uintptr_t)p);
+  oh_event_int(ev, "size", (int64_t)size);
+  oh_event_str(ev, "how", r->cfg.guard ? "guard" : "heap");
+  oh_event_end(ev);
 }
 
-void runner_event_unlock(runner *r) {
-  if (r->cfg.threads > 1) pthread_mutex_unlock(&r->ev_lock);
-}
-
-static void event_buffer(runner *r, const char *name, const void *p, size_t size) {
-  oh_event_begin(&r->ev, "buffer");
-  oh_event_str(&r->ev, "name", name);
-  oh_event_hex(&r->ev, "addr", (uint64_t)(uintptr_t)p);
-  oh_event_int(&r->ev, "size", (int64_t)size);
-  oh_event_str(&r->ev, "how", r->cfg.guard ? "guard" : "heap");
-  oh_event_end(&r->ev);
-}
-
-static void event_call(runner *r, int64_t index, uint64_t offset, long len, const char *kind,
-                       const char *api, int frame_size, int thread) {
-  oh_event_begin(&r->ev, "call");
-  oh_event_int(&r->ev, "index", index);
-  oh_event_int(&r->ev, "offset", (int64_t)offset);
-  oh_event_int(&r->ev, "len", len);
-  oh_event_str(&r->ev, "kind", kind);
-  oh_event_str(&r->ev, "api", api);
-  oh_event_int(&r->ev, "frame_size", frame_size);
-  oh_event_int(&r->ev, "thread", thread);
-  oh_event_end(&r->ev);
+static void event_call(oh_event_writer *ev, int64_t index, uint64_t offset, long len,
+                       const char *kind, const char *api, int frame_size, int thread) {
+  oh_event_begin(ev, "call");
+  oh_event_int(ev, "index", index);
+  oh_event_int(ev, "offset", (int64_t)offset);
+  oh_event_int(ev, "len", len);
+  oh_event_str(ev, "kind", kind);
+  oh_event_str(ev, "api", api);
+  oh_event_int(ev, "frame_size", frame_size);
+  oh_event_int(ev, "thread", thread);
+  oh_event_end(ev);
   /* The line must be out before libopus runs: it may never return. */
-  oh_event_flush(&r->ev);
+  oh_event_flush(ev);
 }
 
 /* Runs the contract check and reports each violation. */
-static void check(runner *r, int64_t index, const oh_call_desc *d) {
+static void check(oh_event_writer *ev, int64_t index, const oh_call_desc *d) {
   oh_contract_violation v[8];
   int n = oh_contract_check(d, v, 8), i;
   for (i = 0; i < n && i < 8; i++) {
-    oh_event_begin(&r->ev, "contract");
-    oh_event_int(&r->ev, "index", index);
-    oh_event_str(&r->ev, "rule", oh_contract_rule_name(v[i].rule));
-    oh_event_int(&r->ev, "fault", v[i].fault_expected);
-    oh_event_str(&r->ev, "detail", v[i].detail);
-    oh_event_end(&r->ev);
+    oh_event_begin(ev, "contract");
+    oh_event_int(ev, "index", index);
+    oh_event_str(ev, "rule", oh_contract_rule_name(v[i].rule));
+    oh_event_int(ev, "fault", v[i].fault_expected);
+    oh_event_str(ev, "detail", v[i].detail);
+    oh_event_end(ev);
   }
 }
 
@@ -90,7 +83,7 @@ static int setup_decoder(runner *r) {
   int e = OPUS_OK;
   base_desc(r, &d, OH_API_INIT);
   if (!c->state_init) {
-    event_call(r, -1, 0, 0, "create", "opus_decoder_create", 0, 0);
+    event_call(&r->ev, -1, 0, 0, "create", "opus_decoder_create", 0, 0);
     if (!c->check_only) r->dec = opus_decoder_create(c->rate, c->channels, &e);
     /* Library-owned, but naming it lets a race or overflow on it say "state". */
     if (r->dec && c->channels >= 1 && c->channels <= 2) {
@@ -110,13 +103,13 @@ static int setup_decoder(runner *r) {
     size_t lead = c->destroy_foreign_state ? 16 : 0;
     r->state_block = runner_alloc(r, size + lead, "state");
     if (!r->state_block) return -1;
-    event_buffer(r, "state", r->state_block, size + lead);
+    event_buffer(r, &r->ev, "state", r->state_block, size + lead);
     r->state_size = size;
     r->dec = (uint8_t *)r->state_block + lead;
     d.state_size = size;
     d.state_from_create = 0;
-    check(r, -1, &d);
-    event_call(r, -1, 0, 0, "init", "opus_decoder_init", 0, 0);
+    check(&r->ev, -1, &d);
+    event_call(&r->ev, -1, 0, 0, "init", "opus_decoder_init", 0, 0);
     if (!c->check_only) e = opus_decoder_init(r->dec, c->rate, c->channels);
   }
   if (!c->check_only && (e != OPUS_OK || !r->dec)) {
@@ -134,32 +127,33 @@ static void teardown_decoder(runner *r) {
     return;
   }
   base_desc(r, &d, OH_API_DESTROY);
-  check(r, -1, &d);
-  event_call(r, -1, 0, 0, "destroy", "opus_decoder_destroy", 0, 0);
+  check(&r->ev, -1, &d);
+  event_call(&r->ev, -1, 0, 0, "destroy", "opus_decoder_destroy", 0, 0);
   if (!r->cfg.check_only && r->dec) opus_decoder_destroy(r->dec);
   r->destroyed = 1;
 }
 
 /* "Rebuild the decoder when corrupted", as the incident's team did; with
  * the double-destroy defect the old decoder is destroyed twice. */
-static void rebuild_decoder(runner *r, int64_t index) {
+static void rebuild_decoder(runner *r, oh_event_writer *ev, int64_t index) {
   oh_call_desc d;
   int e, times = r->cfg.destroy_twice_on_error ? 2 : 1, i;
   if (r->cfg.state_init) return;
   for (i = 0; i < times; i++) {
     base_desc(r, &d, OH_API_DESTROY);
     d.destroyed = i > 0;
-    check(r, index, &d);
-    event_call(r, index, 0, 0, "destroy", "opus_decoder_destroy", 0, 0);
+    check(ev, index, &d);
+    event_call(ev, index, 0, 0, "destroy", "opus_decoder_destroy", 0, 0);
     if (!r->cfg.check_only) opus_decoder_destroy(r->dec);
   }
-  event_call(r, index, 0, 0, "create", "opus_decoder_create", 0, 0);
+  event_call(ev, index, 0, 0, "create", "opus_decoder_create", 0, 0);
   r->dec = r->cfg.check_only ? NULL : opus_decoder_create(r->cfg.rate, r->cfg.channels, &e);
   r->destroyed = 0;
 }
 
 typedef struct worker {
   runner *r;
+  oh_event_writer ev; /* one per thread: no lock, so no false ordering */
   int thread;
   void *pcm;
   size_t pcm_bytes;
@@ -225,12 +219,12 @@ static void compare(worker *w, const runner_record *rec, const runner_record *ne
   }
   if (res.ret != ret || (n > 0 && want_hash != hash)) {
     r->diverged = 1;
-    oh_event_begin(&r->ev, "diverge");
-    oh_event_int(&r->ev, "index", (int64_t)rec->index);
-    oh_event_str(&r->ev, "what", res.ret != ret ? "ret" : "pcm");
-    oh_event_int(&r->ev, "expected", res.ret);
-    oh_event_int(&r->ev, "got", ret);
-    oh_event_end(&r->ev);
+    oh_event_begin(&w->ev, "diverge");
+    oh_event_int(&w->ev, "index", (int64_t)rec->index);
+    oh_event_str(&w->ev, "what", res.ret != ret ? "ret" : "pcm");
+    oh_event_int(&w->ev, "expected", res.ret);
+    oh_event_int(&w->ev, "got", ret);
+    oh_event_end(&w->ev);
   }
 }
 
@@ -243,6 +237,42 @@ static uint8_t *packet_buffer(runner *r, const runner_record *rec) {
   return p;
 }
 
+/* Counts threads inside a decode call. Relaxed atomics on purpose: they
+ * must not create the happens-before edges that would hide a race from
+ * TSan or Helgrind. */
+static int enter_call(runner *r) {
+  return __atomic_fetch_add(&r->inflight, 1, __ATOMIC_RELAXED) > 0;
+}
+static void leave_call(runner *r) { __atomic_fetch_sub(&r->inflight, 1, __ATOMIC_RELAXED); }
+
+static void event_ret(worker *w, const runner_record *rec, int ret, uint32_t range) {
+  oh_event_begin(&w->ev, "ret");
+  oh_event_int(&w->ev, "index", (int64_t)rec->index);
+  oh_event_int(&w->ev, "ret", ret);
+  oh_event_int(&w->ev, "range", range);
+  oh_event_int(&w->ev, "thread", w->thread);
+  oh_event_end(&w->ev);
+  /* Out now too, so a fault in the consumer or the recovery path is not
+   * mistaken for one inside libopus. */
+  oh_event_flush(&w->ev);
+}
+
+/* The call as the contract sees it. */
+static void describe_call(const worker *w, const runner_record *rec, const uint8_t *pkt,
+                          int32_t len, size_t available, int frame_size, int fec,
+                          oh_call_desc *d) {
+  const runner *r = w->r;
+  base_desc(r, d, OH_API_DECODE);
+  d->frame_size = frame_size;
+  d->pcm_capacity = (size_t)w->capacity;
+  d->data = pkt;
+  d->len = len;
+  d->available = pkt ? available : 0;
+  d->fec = fec;
+  d->gap = rec->lost ? w->last_duration : 0;
+  d->packet_released = r->cfg.free_packet_early && pkt;
+}
+
 /* One record: contract check, events, the libopus call, the consumer. */
 static void process(worker *w, const runner_record *rec, const runner_record *next) {
   runner *r = w->r;
@@ -252,50 +282,39 @@ static void process(worker *w, const runner_record *rec, const runner_record *ne
   int fec = rec->lost && c->fec && next && !next->lost;
   const runner_record *src = fec ? next : rec;
   int32_t len = src->lost ? 0 : (int32_t)src->len;
-  int ret = 0, concurrent;
-  int frame_size = c->frame_size;
+  int ret = 0, frame_size = c->frame_size;
   uint32_t range = 0;
   uint64_t hash = 0;
-  runner_event_lock(r);
   if (!src->lost) {
     pkt = packet_buffer(r, src);
-    if (!c->trust_length_prefix) event_buffer(r, "packet", pkt, (size_t)len);
+    if (!c->trust_length_prefix) event_buffer(r, &w->ev, "packet", pkt, (size_t)len);
   }
   if (c->truncate_length_bits == 8) len = (uint8_t)len;
   if (c->truncate_length_bits == 16) len = (uint16_t)len;
   /* The reference conceals exactly the gap; callers pass their constant. */
   if (rec->lost && c->plc_uses_gap)
     frame_size = w->last_duration > 0 ? w->last_duration : c->rate / 50;
-  concurrent = __atomic_fetch_add(&r->inflight, 1, __ATOMIC_SEQ_CST) > 0;
-  base_desc(r, &d, OH_API_DECODE);
-  d.frame_size = frame_size;
-  d.pcm_capacity = (size_t)w->capacity;
-  d.data = src->lost ? NULL : pkt;
-  d.len = len;
-  d.available = src->lost ? 0 : src->available;
-  d.fec = fec;
-  d.gap = rec->lost ? w->last_duration : 0;
-  d.packet_released = c->free_packet_early && pkt;
-  d.concurrent = concurrent;
-  check(r, (int64_t)rec->index, &d);
+  describe_call(w, rec, src->lost ? NULL : pkt, len, src->available, frame_size, fec, &d);
+  d.concurrent = enter_call(r);
+  check(&w->ev, (int64_t)rec->index, &d);
   if (c->free_packet_early && pkt) {
     runner_free(r, pkt, "packet"); /* the defect: released before use */
-    oh_event_begin(&r->ev, "free");
-    oh_event_str(&r->ev, "name", "packet");
-    oh_event_hex(&r->ev, "addr", (uint64_t)(uintptr_t)pkt);
-    oh_event_end(&r->ev);
+    oh_event_begin(&w->ev, "free");
+    oh_event_str(&w->ev, "name", "packet");
+    oh_event_hex(&w->ev, "addr", (uint64_t)(uintptr_t)pkt);
+    oh_event_end(&w->ev);
   }
-  event_call(r, (int64_t)rec->index, rec->offset, len, rec->lost ? (fec ? "fec" : "plc") : "packet",
+  event_call(&w->ev, (int64_t)rec->index, rec->offset, len,
+             rec->lost ? (fec ? "fec" : "plc") : "packet",
              c->sample == OH_SAMPLE_FLOAT ? "opus_decode_float" : "opus_decode", frame_size,
              w->thread);
-  runner_event_unlock(r);
   if (!c->check_only) {
     if (c->lock) pthread_mutex_lock(&r->dec_lock);
     ret = decode_call(w, src->lost ? NULL : pkt, len, frame_size, fec);
     opus_decoder_ctl(r->dec, OPUS_GET_FINAL_RANGE(&range));
     if (c->lock) pthread_mutex_unlock(&r->dec_lock);
   }
-  __atomic_fetch_sub(&r->inflight, 1, __ATOMIC_SEQ_CST);
+  leave_call(r);
   if (!c->check_only) {
     long n = ret > 0 ? (long)ret * c->channels : 0;
     if (n > w->capacity) n = w->capacity; /* the consumer never reads past its buffer */
@@ -304,25 +323,16 @@ static void process(worker *w, const runner_record *rec, const runner_record *ne
     if (c->read_whole_pcm) r->audio_sink ^= consume(w, w->capacity);
   }
   if (ret > 0 && !rec->lost) w->last_duration = ret;
-  runner_event_lock(r);
-  oh_event_begin(&r->ev, "ret");
-  oh_event_int(&r->ev, "index", (int64_t)rec->index);
-  oh_event_int(&r->ev, "ret", ret);
-  oh_event_int(&r->ev, "range", range);
-  oh_event_int(&r->ev, "thread", w->thread);
-  oh_event_end(&r->ev);
-  /* Out now too, so a fault in the consumer or the recovery path is not
-   * mistaken for one inside libopus. */
-  oh_event_flush(&r->ev);
-  r->calls++;
-  if (ret < 0) r->errors++;
+  event_ret(w, rec, ret, range);
+  __atomic_fetch_add(&r->calls, 1, __ATOMIC_RELAXED);
+  if (ret < 0) __atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
   if (!c->check_only && c->threads == 1) compare(w, rec, next, ret, hash);
   if (pkt && !c->free_packet_early && !c->trust_length_prefix) runner_free(r, pkt, "packet");
-  if (ret < 0 && !c->check_only && !rec->lost) rebuild_decoder(r, (int64_t)rec->index);
+  if (ret < 0 && !c->check_only && !rec->lost) rebuild_decoder(r, &w->ev, (int64_t)rec->index);
   if (c->reset_every > 0 && (rec->index + 1) % (uint64_t)c->reset_every == 0 && r->dec &&
       !c->check_only)
     opus_decoder_ctl(r->dec, OPUS_RESET_STATE);
-  runner_event_unlock(r);
+  oh_event_flush(&w->ev);
 }
 
 static void *worker_main(void *arg) {
@@ -338,6 +348,7 @@ static int make_worker(runner *r, worker *w, int thread) {
   size_t sb = r->cfg.sample == OH_SAMPLE_FLOAT ? sizeof(float) : sizeof(int16_t);
   memset(w, 0, sizeof *w);
   w->r = r;
+  oh_event_writer_init(&w->ev, r->cfg.events_fd);
   w->thread = thread;
   w->capacity = r->cfg.pcm_capacity;
   w->pcm_bytes = (size_t)w->capacity * sb;
@@ -349,9 +360,7 @@ static int make_worker(runner *r, worker *w, int thread) {
    * uninitialised memory, as it did in production. */
   w->pcm = runner_alloc(r, w->pcm_bytes ? w->pcm_bytes : 1, "pcm");
   if (!w->pcm) return -1;
-  runner_event_lock(r);
-  event_buffer(r, "pcm", w->pcm, w->pcm_bytes);
-  runner_event_unlock(r);
+  event_buffer(r, &w->ev, "pcm", w->pcm, w->pcm_bytes);
   return 0;
 }
 
@@ -375,7 +384,8 @@ static void event_start(runner *r) {
   oh_event_int(&r->ev, "fec", c->fec);
   oh_event_int(&r->ev, "records", (int64_t)r->nrecs);
   oh_event_end(&r->ev);
-  if (r->input) event_buffer(r, "input", r->input, r->input_len);
+  if (r->input) event_buffer(r, &r->ev, "input", r->input, r->input_len);
+  oh_event_flush(&r->ev);
 }
 
 static int run_workers(runner *r) {
@@ -399,7 +409,6 @@ static int run_workers(runner *r) {
 
 int runner_run(runner *r) {
   oh_error err;
-  pthread_mutex_init(&r->ev_lock, NULL);
   pthread_mutex_init(&r->dec_lock, NULL);
   event_start(r);
   if (r->cfg.compare && !r->cfg.check_only && r->cfg.threads == 1) {

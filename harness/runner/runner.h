@@ -86,8 +86,7 @@ typedef struct runner_record {
 /* Shared state of one run (pipeline.c). */
 typedef struct runner {
   runner_config cfg;
-  oh_event_writer ev;
-  pthread_mutex_t ev_lock;
+  oh_event_writer ev;     /* set-up and teardown; workers have their own */
   pthread_mutex_t dec_lock;
   uint8_t *input;        /* the whole input file, caller-owned copy */
   size_t input_len;
@@ -114,9 +113,5 @@ int runner_run(runner *r);
 /* Caller memory: malloc, or guard pages under --guard (pipeline.c). */
 void *runner_alloc(runner *r, size_t size, const char *name);
 void runner_free(runner *r, void *p, const char *name);
-
-/* Event helpers taking the event lock (pipeline.c). */
-void runner_event_lock(runner *r);
-void runner_event_unlock(runner *r);
 
 #endif

@@ -12,6 +12,7 @@
 void oh_event_writer_init(oh_event_writer *w, int fd) {
   w->fd = fd;
   w->fill = 0;
+  w->line_start = 0;
 }
 
 void oh_event_flush(oh_event_writer *w) {
@@ -27,11 +28,23 @@ void oh_event_flush(oh_event_writer *w) {
     done += (size_t)n;
   }
   w->fill = 0;
+  w->line_start = 0;
 }
 
+/* Writes whole lines only: when a line does not fit, the complete lines
+ * before it go out and the partial line moves to the front. Every write(2)
+ * is then at most PIPE_BUF bytes of whole lines, which the kernel keeps
+ * unbroken when several threads share one pipe. */
 static void put(oh_event_writer *w, const char *s, size_t n) {
-  if (w->fill + n > sizeof w->buf) oh_event_flush(w);
-  if (n > sizeof w->buf) n = sizeof w->buf;
+  if (w->fill + n > sizeof w->buf) {
+    size_t start = w->line_start, partial = w->fill - start;
+    w->fill = start;
+    oh_event_flush(w);
+    memmove(w->buf, w->buf + start, partial);
+    w->fill = partial;
+    w->line_start = 0;
+  }
+  if (w->fill + n > sizeof w->buf) n = sizeof w->buf - w->fill; /* over-long line: cut */
   memcpy(w->buf + w->fill, s, n);
   w->fill += n;
 }
@@ -40,7 +53,10 @@ static int needs_escape(unsigned char c) {
   return c <= ' ' || c >= 0x7F || c == '%' || c == '=';
 }
 
-void oh_event_begin(oh_event_writer *w, const char *name) { put(w, name, strlen(name)); }
+void oh_event_begin(oh_event_writer *w, const char *name) {
+  w->line_start = w->fill;
+  put(w, name, strlen(name));
+}
 
 void oh_event_str(oh_event_writer *w, const char *key, const char *value) {
   const unsigned char *v = (const unsigned char *)(value ? value : "");
@@ -70,7 +86,11 @@ void oh_event_hex(oh_event_writer *w, const char *key, uint64_t value) {
   oh_event_str(w, key, num);
 }
 
-void oh_event_end(oh_event_writer *w) { put(w, "\n", 1); }
+void oh_event_end(oh_event_writer *w) {
+  if (w->fill == sizeof w->buf) w->fill--; /* a cut line still ends */
+  put(w, "\n", 1);
+  w->line_start = w->fill;
+}
 
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -10,6 +10,7 @@
 
 #include "opushunt/file.h"
 #include "opushunt/replay.h"
+#include "opushunt/session.h"
 
 int oh_replay_scan_input(const oh_replay_options *o, const uint8_t *buf, size_t len,
                          oh_replay_input *in, oh_error *err) {
@@ -113,16 +114,36 @@ static int write_record(FILE *f, const oh_record *rec) {
 }
 
 /* Copies records first..last from r to the open output. */
+/* A .bit record carries the encoder's final range. Inputs without one get
+ * the range the reference decoder ends on, which equals the encoder's for a
+ * valid packet (the range coder state depends on the packet alone), so the
+ * extract passes `opushunt decode`'s check; an invalid packet keeps 0. */
+static void fill_range(oh_session *s, oh_record *rec) {
+  oh_decode_result res;
+  if (rec->has_final_range || rec->lost || !s) return;
+  if (oh_session_decode(s, rec->data, rec->len, &res) >= 0) {
+    rec->has_final_range = 1;
+    rec->final_range = res.final_range;
+  }
+}
+
 static int copy_range(oh_reader *r, FILE *f, uint64_t first, uint64_t last, oh_error *err) {
   oh_record rec;
-  int rc;
-  while ((rc = oh_reader_next(r, &rec, err)) == 1) {
+  oh_session *s = NULL;
+  oh_session_config cfg;
+  int rc, reached = 0, failed = 0;
+  oh_session_config_init(&cfg);
+  if (oh_session_create(&s, &cfg, NULL) != OH_OK) s = NULL;
+  while (!reached && !failed && (rc = oh_reader_next(r, &rec, err)) == 1) {
     if (rec.index < first) continue;
-    if (rec.index > last) return OH_OK;
-    if (write_record(f, &rec) != 0)
-      return oh_fail(err, OH_ERR_IO, OH_NO_OFFSET, "writing the .bit file failed");
-    if (rec.index == last) return OH_OK;
+    reached = rec.index >= last;
+    if (rec.index > last) break;
+    fill_range(s, &rec);
+    failed = write_record(f, &rec) != 0;
   }
+  oh_session_destroy(s);
+  if (failed) return oh_fail(err, OH_ERR_IO, OH_NO_OFFSET, "writing the .bit file failed");
+  if (reached) return OH_OK;
   if (rc < 0 && rc != OH_ERR_TRUNCATED) return rc;
   return oh_fail(err, OH_ERR_ARG, OH_NO_OFFSET,
                  "record %" PRIu64 " is past the end of the input", last);

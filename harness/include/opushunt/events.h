@@ -66,7 +66,8 @@ uint64_t oh_event_get_u64(const oh_event *ev, const char *key, uint64_t def);
 typedef struct oh_event_writer {
   int fd;           /* -1: events are dropped */
   size_t fill;
-  char buf[8192];
+  size_t line_start; /* where the line being written begins */
+  char buf[4096];   /* PIPE_BUF: each flush is one atomic pipe write */
 } oh_event_writer;
 
 void oh_event_writer_init(oh_event_writer *w, int fd);
