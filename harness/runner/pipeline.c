@@ -420,7 +420,12 @@ int runner_run(runner *r) {
     sc.fec = r->cfg.fec;
     if (oh_session_create(&r->ref, &sc, &err) != OH_OK) r->ref = NULL;
   }
-  if (setup_decoder(r) || run_workers(r)) {
+  if (setup_decoder(r)) {
+    oh_event_flush(&r->ev);
+    return 3;
+  }
+  oh_event_flush(&r->ev); /* the state's buffer event, before any worker runs */
+  if (run_workers(r)) {
     oh_event_flush(&r->ev);
     return 3;
   }
