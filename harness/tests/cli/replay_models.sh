@@ -39,11 +39,12 @@ destroy-foreign-state|stereo-20ms||valgrind|system|sanitizer|null|invalid-free|*
 packet-freed-early|stereo-20ms||guard|system|crash|0|use-after-free|READ|packet
 packet-freed-early|stereo-20ms||asan|asan|sanitizer|0|heap-use-after-free|READ|packet
 packet-freed-early|stereo-20ms||valgrind|system|sanitizer|0|invalid-read|READ|packet
+packet-freed-early|stereo-20ms||tsan|tsan|sanitizer|*|heap-use-after-free|READ|packet
 length-trusted|stereo-20ms-truncated-tail||guard|system|crash|10|buffer-overflow|READ|input
 length-trusted|stereo-20ms-truncated-tail||asan|asan|sanitizer|10|heap-buffer-overflow|READ|input
 length-trusted|stereo-20ms-truncated-tail||valgrind|system|sanitizer|10|invalid-read|READ|input
-shared-decoder-race|stereo-20ms||tsan|tsan|sanitizer|*|data-race|*|*
-shared-decoder-race|stereo-20ms||helgrind|system|sanitizer|*|data-race|*|*
+shared-decoder-race|stereo-20ms||tsan|tsan|sanitizer|*|data-race|*|state
+shared-decoder-race|stereo-20ms||helgrind|system|sanitizer|*|data-race|*|state
 length-truncated|stereo-20ms-160k||guard|system|divergence|0|-|-|-
 length-truncated|stereo-20ms-160k||asan|asan|divergence|0|-|-|-
 length-truncated|stereo-20ms-160k||valgrind|system|divergence|0|-|-|-
