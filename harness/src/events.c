@@ -3,7 +3,6 @@
 #include "opushunt/events.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,26 +63,46 @@ void oh_event_str(oh_event_writer *w, const char *key, const char *value) {
   put(w, " ", 1);
   put(w, key, strlen(key));
   put(w, "=", 1);
-  for (; *v; v++) {
-    if (needs_escape(*v)) {
-      snprintf(esc, sizeof esc, "%%%02X", *v);
+  while (*v) {
+    /* Runs of plain characters go out in one copy: this is on the hot path
+     * of every replayed packet. */
+    const unsigned char *run = v;
+    while (*v && !needs_escape(*v)) v++;
+    if (v > run) put(w, (const char *)run, (size_t)(v - run));
+    if (*v) {
+      snprintf(esc, sizeof esc, "%%%02X", *v++);
       put(w, esc, 3);
-    } else {
-      put(w, (const char *)v, 1);
     }
   }
 }
 
+/* Decimal digits of v into the end of buf; returns the first digit. */
+static char *format_u64(uint64_t v, char *end) {
+  *--end = '\0';
+  do {
+    *--end = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return end;
+}
+
 void oh_event_int(oh_event_writer *w, const char *key, int64_t value) {
-  char num[32];
-  snprintf(num, sizeof num, "%" PRId64, value);
-  oh_event_str(w, key, num);
+  char num[24], *p = format_u64(value < 0 ? 0 - (uint64_t)value : (uint64_t)value, num + sizeof num);
+  if (value < 0) *--p = '-';
+  oh_event_str(w, key, p);
 }
 
 void oh_event_hex(oh_event_writer *w, const char *key, uint64_t value) {
-  char num[32];
-  snprintf(num, sizeof num, "0x%" PRIx64, value);
-  oh_event_str(w, key, num);
+  static const char digits[] = "0123456789abcdef";
+  char num[24], *p = num + sizeof num;
+  *--p = '\0';
+  do {
+    *--p = digits[value & 15];
+    value >>= 4;
+  } while (value);
+  *--p = 'x';
+  *--p = '0';
+  oh_event_str(w, key, p);
 }
 
 void oh_event_end(oh_event_writer *w) {
@@ -102,6 +121,12 @@ static int hexval(char c) {
 /* Copies s[0..n) into out (cap bytes), decoding %XX; returns the length. */
 static size_t decode(const char *s, size_t n, char *out, size_t cap) {
   size_t i, o = 0;
+  if (!memchr(s, '%', n)) { /* the common case: nothing escaped */
+    o = n < cap ? n : cap - 1;
+    memcpy(out, s, o);
+    out[o] = '\0';
+    return o;
+  }
   for (i = 0; i < n && o + 1 < cap; i++) {
     if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
       out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));

@@ -44,22 +44,6 @@ static oh_replay_call *thread_slot(oh_replay_result *res, const char *thread) {
   return &res->threads[res->nthreads++];
 }
 
-static void on_call(oh_replay_result *res, const oh_event *ev) {
-  const char *th = oh_event_get(ev, "thread");
-  oh_replay_call *c = thread_slot(res, th ? th : "0");
-  if (!c) return;
-  memset(c, 0, sizeof *c);
-  c->present = 1;
-  c->seq = res->seq_;
-  c->index = oh_event_get_int(ev, "index", -1);
-  c->offset = oh_event_get_int(ev, "offset", -1);
-  c->len = oh_event_get_int(ev, "len", -1);
-  c->frame_size = oh_event_get_int(ev, "frame_size", -1);
-  copy(c->kind, sizeof c->kind, oh_event_get(ev, "kind"));
-  copy(c->api, sizeof c->api, oh_event_get(ev, "api"));
-  copy(c->thread, sizeof c->thread, th ? th : "0");
-}
-
 static void on_ret(oh_replay_result *res, const oh_event *ev) {
   const char *th = oh_event_get(ev, "thread");
   oh_replay_call *c = thread_slot(res, th ? th : "0");
@@ -81,20 +65,47 @@ static int evict_index(const oh_replay_result *res, const char *incoming) {
   return 0;
 }
 
-static void on_buffer(oh_replay_result *res, const oh_event *ev) {
+static void add_buffer(oh_replay_result *res, const char *name, const char *how, uint64_t addr,
+                       uint64_t size) {
   oh_replay_buffer *b;
   if (res->nbuffers == OH_REPLAY_MAX_BUFFERS) {
-    int k = evict_index(res, oh_event_get(ev, "name"));
+    int k = evict_index(res, name);
     memmove(res->buffers + k, res->buffers + k + 1,
             sizeof res->buffers[0] * (size_t)(OH_REPLAY_MAX_BUFFERS - 1 - k));
     res->nbuffers--;
   }
   b = &res->buffers[res->nbuffers++];
   memset(b, 0, sizeof *b);
-  copy(b->name, sizeof b->name, oh_event_get(ev, "name"));
-  copy(b->how, sizeof b->how, oh_event_get(ev, "how"));
-  b->addr = oh_event_get_u64(ev, "addr", 0);
-  b->size = oh_event_get_u64(ev, "size", 0);
+  copy(b->name, sizeof b->name, name);
+  copy(b->how, sizeof b->how, how);
+  b->addr = addr;
+  b->size = size;
+}
+
+static void on_buffer(oh_replay_result *res, const oh_event *ev) {
+  add_buffer(res, oh_event_get(ev, "name"), oh_event_get(ev, "how"),
+             oh_event_get_u64(ev, "addr", 0), oh_event_get_u64(ev, "size", 0));
+}
+
+static void on_call(oh_replay_result *res, const oh_event *ev) {
+  const char *th = oh_event_get(ev, "thread");
+  oh_replay_call *c = thread_slot(res, th ? th : "0");
+  if (!c) return;
+  memset(c, 0, sizeof *c);
+  c->present = 1;
+  c->seq = res->seq_;
+  c->index = oh_event_get_int(ev, "index", -1);
+  c->offset = oh_event_get_int(ev, "offset", -1);
+  c->len = oh_event_get_int(ev, "len", -1);
+  c->frame_size = oh_event_get_int(ev, "frame_size", -1);
+  copy(c->kind, sizeof c->kind, oh_event_get(ev, "kind"));
+  copy(c->api, sizeof c->api, oh_event_get(ev, "api"));
+  copy(c->thread, sizeof c->thread, th ? th : "0");
+  /* The caller's packet copy travels in the call line itself (one event
+   * less per packet): it is a buffer like any other. */
+  if (oh_event_get(ev, "data"))
+    add_buffer(res, "packet", oh_event_get(ev, "how"), oh_event_get_u64(ev, "data", 0),
+               oh_event_get_u64(ev, "data_size", 0));
 }
 
 static void on_free(oh_replay_result *res, const oh_event *ev) {

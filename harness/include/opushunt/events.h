@@ -21,6 +21,8 @@
  *   call    index= offset= len= kind=packet|plc|fec|init|destroy|create|ctl
  *           api= frame_size= thread=      (written before the call returns
  *           control to libopus; index -1 for calls outside the stream)
+ *           [data= data_size= how=]       (the caller's packet copy: a buffer
+ *           named "packet", announced here rather than in its own line)
  *   ret     index= ret= range= thread= samples=
  *   diverge index= what=ret|pcm|range expected= got=
  *   end     calls= packets= errors=
