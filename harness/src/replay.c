@@ -318,7 +318,7 @@ static int set_env(oh_replay_cmd *c, int in, const char *sym) {
     return add_env(c, "ASAN_OPTIONS",
                    "abort_on_error=0:detect_leaks=1:symbolize=1:allocator_may_return_null=1:"
                    "handle_segv=1", sym);
-  case INSTR_UBSAN: return add_env(c, "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1", sym);
+  case INSTR_UBSAN: return add_env(c, "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:handle_sigill=1", sym);
   case INSTR_MSAN: return add_env(c, "MSAN_OPTIONS", "halt_on_error=1", sym);
   case INSTR_TSAN: return add_env(c, "TSAN_OPTIONS", "halt_on_error=0:exitcode=66", sym);
   default: return 0;
