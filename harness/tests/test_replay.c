@@ -165,7 +165,7 @@ static void test_cmd_asan_env(void **state) {
 
 static void test_cmd_sanitizer_envs(void **state) {
   static const struct { oh_replay_tool t; const char *lib, *env; } want[] = {
-      {OH_UNDER_UBSAN, "ubsan", "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"},
+      {OH_UNDER_UBSAN, "ubsan", "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:handle_sigill=1"},
       {OH_UNDER_MSAN, "msan", "MSAN_OPTIONS=halt_on_error=1"},
       {OH_UNDER_TSAN, "tsan", "TSAN_OPTIONS=halt_on_error=0:exitcode=66"},
       /* the guard run over an ASan build keeps ASan's options */
