@@ -90,6 +90,39 @@ enum {
   "  --port N             pcap: only UDP packets to or from port N\n"               \
   "  --payload-type N     pcap: only RTP payload type N\n"
 
+/* The caller description shared by `opushunt replay` and the runner it
+ * starts (oh-runner-<lib>), which parse the same options: one table, so the
+ * two can never disagree on a name. Their own options number from
+ * OH_OPT_CALLER_END. */
+enum {
+  OH_OPT_MODEL = OH_OPT_FIRST_FREE,
+  OH_OPT_RATE,
+  OH_OPT_CHANNELS,
+  OH_OPT_FRAME_SIZE,
+  OH_OPT_PCM_CAPACITY,
+  OH_OPT_SAMPLE,
+  OH_OPT_FEC,
+  OH_OPT_STATE,
+  OH_OPT_STATE_SIZE,
+  OH_OPT_THREADS,
+  OH_OPT_LOCK,
+  OH_OPT_RESET_EVERY,
+  OH_OPT_CALLER_END
+};
+#define OH_CLI_CALLER_LONGOPTS \
+  {"model", required_argument, NULL, OH_OPT_MODEL}, \
+  {"rate", required_argument, NULL, OH_OPT_RATE}, \
+  {"channels", required_argument, NULL, OH_OPT_CHANNELS}, \
+  {"frame-size", required_argument, NULL, OH_OPT_FRAME_SIZE}, \
+  {"pcm-capacity", required_argument, NULL, OH_OPT_PCM_CAPACITY}, \
+  {"sample", required_argument, NULL, OH_OPT_SAMPLE}, \
+  {"fec", no_argument, NULL, OH_OPT_FEC}, \
+  {"state", required_argument, NULL, OH_OPT_STATE}, \
+  {"state-size", required_argument, NULL, OH_OPT_STATE_SIZE}, \
+  {"threads", required_argument, NULL, OH_OPT_THREADS}, \
+  {"lock", no_argument, NULL, OH_OPT_LOCK}, \
+  {"reset-every", required_argument, NULL, OH_OPT_RESET_EVERY}
+
 int oh_cli_input_option(const char *cmd, int opt, const char *arg,
                         oh_format *fmt, oh_reader_options *ropt);
 

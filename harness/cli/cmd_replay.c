@@ -58,10 +58,8 @@ void oh_cmd_replay_usage(FILE *f) {
 }
 
 enum {
-  OPT_MODEL = OH_OPT_FIRST_FREE, OPT_RATE, OPT_CHANNELS, OPT_FRAME_SIZE, OPT_PCM_CAPACITY,
-  OPT_SAMPLE, OPT_FEC, OPT_STATE, OPT_STATE_SIZE, OPT_THREADS, OPT_LOCK, OPT_RESET_EVERY,
-  OPT_LIB, OPT_UNDER, OPT_TIMEOUT, OPT_MEMORY, OPT_JSON, OPT_JSON_OUT, OPT_EXTRACT, OPT_OUT,
-  OPT_RUNNER_DIR, OPT_CHECK_ONLY, OPT_COMPARE, OPT_NO_COMPARE, OPT_KEEP_LOGS
+  OPT_LIB = OH_OPT_CALLER_END, OPT_UNDER, OPT_TIMEOUT, OPT_MEMORY, OPT_JSON, OPT_JSON_OUT,
+  OPT_EXTRACT, OPT_OUT, OPT_RUNNER_DIR, OPT_CHECK_ONLY, OPT_COMPARE, OPT_NO_COMPARE, OPT_KEEP_LOGS
 };
 
 typedef struct replay_args {
@@ -106,27 +104,27 @@ static int parse_model(replay_args *a, const char *arg) {
 static int caller_option(replay_args *a, int opt, const char *arg) {
   oh_replay_caller *k = &a->o.caller;
   switch (opt) {
-  case OPT_MODEL: return parse_model(a, arg);
-  case OPT_RATE: return num("--rate", arg, 1, 1000000, &k->rate);
-  case OPT_CHANNELS: return num("--channels", arg, 1, 255, &k->channels);
-  case OPT_FRAME_SIZE: return num("--frame-size", arg, 1, 1000000, &k->frame_size);
-  case OPT_STATE_SIZE: return num("--state-size", arg, 0, 1L << 30, &k->state_size);
-  case OPT_THREADS: return num("--threads", arg, 1, 64, &k->threads);
-  case OPT_RESET_EVERY: return num("--reset-every", arg, 1, 1L << 30, &k->reset_every);
-  case OPT_FEC: k->fec = 1; return 0;
-  case OPT_LOCK: k->lock = 1; return 0;
-  case OPT_PCM_CAPACITY:
+  case OH_OPT_MODEL: return parse_model(a, arg);
+  case OH_OPT_RATE: return num("--rate", arg, 1, 1000000, &k->rate);
+  case OH_OPT_CHANNELS: return num("--channels", arg, 1, 255, &k->channels);
+  case OH_OPT_FRAME_SIZE: return num("--frame-size", arg, 1, 1000000, &k->frame_size);
+  case OH_OPT_STATE_SIZE: return num("--state-size", arg, 0, 1L << 30, &k->state_size);
+  case OH_OPT_THREADS: return num("--threads", arg, 1, 64, &k->threads);
+  case OH_OPT_RESET_EVERY: return num("--reset-every", arg, 1, 1L << 30, &k->reset_every);
+  case OH_OPT_FEC: k->fec = 1; return 0;
+  case OH_OPT_LOCK: k->lock = 1; return 0;
+  case OH_OPT_PCM_CAPACITY:
     if (!valid_capacity(arg))
       return oh_cli_usage_error(CMD, "--pcm-capacity takes samples (1920) or bytes (7680b), "
                                 "not '%s'", arg);
     k->pcm_capacity = arg;
     return 0;
-  case OPT_SAMPLE:
+  case OH_OPT_SAMPLE:
     if (strcmp(arg, "float") && strcmp(arg, "s16"))
       return oh_cli_usage_error(CMD, "--sample takes float or s16, not '%s'", arg);
     k->sample = arg;
     return 0;
-  case OPT_STATE:
+  case OH_OPT_STATE:
     if (strcmp(arg, "create") && strcmp(arg, "init"))
       return oh_cli_usage_error(CMD, "--state takes create or init, not '%s'", arg);
     k->state = arg;
@@ -220,18 +218,7 @@ static int check_args(replay_args *a) {
 
 static const struct option longopts[] = {
     OH_CLI_INPUT_LONGOPTS,
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"rate", required_argument, NULL, OPT_RATE},
-    {"channels", required_argument, NULL, OPT_CHANNELS},
-    {"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
-    {"pcm-capacity", required_argument, NULL, OPT_PCM_CAPACITY},
-    {"sample", required_argument, NULL, OPT_SAMPLE},
-    {"fec", no_argument, NULL, OPT_FEC},
-    {"state", required_argument, NULL, OPT_STATE},
-    {"state-size", required_argument, NULL, OPT_STATE_SIZE},
-    {"threads", required_argument, NULL, OPT_THREADS},
-    {"lock", no_argument, NULL, OPT_LOCK},
-    {"reset-every", required_argument, NULL, OPT_RESET_EVERY},
+    OH_CLI_CALLER_LONGOPTS,
     {"lib", required_argument, NULL, OPT_LIB},
     {"under", required_argument, NULL, OPT_UNDER},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},

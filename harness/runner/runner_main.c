@@ -16,9 +16,7 @@
 #include "runner.h"
 
 enum {
-  OPT_MODEL = OH_OPT_FIRST_FREE, OPT_RATE, OPT_CHANNELS, OPT_FRAME_SIZE, OPT_PCM_CAPACITY,
-  OPT_SAMPLE, OPT_FEC, OPT_STATE, OPT_STATE_SIZE, OPT_THREADS, OPT_LOCK, OPT_RESET_EVERY,
-  OPT_GUARD, OPT_CHECK_ONLY, OPT_COMPARE, OPT_EVENTS_FD, OPT_HELP
+  OPT_GUARD = OH_OPT_CALLER_END, OPT_CHECK_ONLY, OPT_COMPARE, OPT_EVENTS_FD, OPT_HELP
 };
 
 static void usage(FILE *f) {
@@ -66,37 +64,37 @@ static int capacity(runner_config *c, const char *arg) {
 static int option(runner_config *c, runner_given *g, int opt, const char *arg) {
   long v;
   switch (opt) {
-  case OPT_MODEL:
+  case OH_OPT_MODEL:
     if (oh_model_from_name(arg, &c->model) == 0) return 0;
     fprintf(stderr, "oh-runner: unknown model '%s'\n", arg);
     return -1;
-  case OPT_RATE: if (num("--rate", arg, 1, 1000000, &v)) return -1; c->rate = (int32_t)v; return 0;
-  case OPT_CHANNELS:
+  case OH_OPT_RATE: if (num("--rate", arg, 1, 1000000, &v)) return -1; c->rate = (int32_t)v; return 0;
+  case OH_OPT_CHANNELS:
     if (num("--channels", arg, 1, 255, &v)) return -1;
     c->channels = (int)v; g->channels = 1; return 0;
-  case OPT_FRAME_SIZE:
+  case OH_OPT_FRAME_SIZE:
     if (num("--frame-size", arg, 0, 1 << 20, &v)) return -1;
     c->frame_size = (int)v; g->frame_size = 1; return 0;
-  case OPT_PCM_CAPACITY: g->pcm_capacity = 1; return capacity(c, arg);
-  case OPT_SAMPLE:
+  case OH_OPT_PCM_CAPACITY: g->pcm_capacity = 1; return capacity(c, arg);
+  case OH_OPT_SAMPLE:
     if (!strcmp(arg, "float")) c->sample = OH_SAMPLE_FLOAT;
     else if (!strcmp(arg, "s16")) c->sample = OH_SAMPLE_S16;
     else { fprintf(stderr, "oh-runner: --sample takes float or s16\n"); return -1; }
     return 0;
-  case OPT_FEC: c->fec = 1; return 0;
-  case OPT_STATE:
+  case OH_OPT_FEC: c->fec = 1; return 0;
+  case OH_OPT_STATE:
     if (!strcmp(arg, "create")) c->state_init = 0;
     else if (!strcmp(arg, "init")) c->state_init = 1;
     else { fprintf(stderr, "oh-runner: --state takes create or init\n"); return -1; }
     g->state = 1; return 0;
-  case OPT_STATE_SIZE:
+  case OH_OPT_STATE_SIZE:
     if (num("--state-size", arg, 1, 1L << 26, &v)) return -1;
     c->state_size = v; g->state_size = 1; return 0;
-  case OPT_THREADS:
+  case OH_OPT_THREADS:
     if (num("--threads", arg, 1, 64, &v)) return -1;
     c->threads = (int)v; g->threads = 1; return 0;
-  case OPT_LOCK: c->lock = 1; g->lock = 1; return 0;
-  case OPT_RESET_EVERY:
+  case OH_OPT_LOCK: c->lock = 1; g->lock = 1; return 0;
+  case OH_OPT_RESET_EVERY:
     if (num("--reset-every", arg, 1, 1L << 30, &v)) return -1;
     c->reset_every = (int)v; return 0;
   case OPT_GUARD: c->guard = 1; return 0;
@@ -113,18 +111,7 @@ static int option(runner_config *c, runner_given *g, int opt, const char *arg) {
 static int parse(int argc, char **argv, runner_config *c) {
   static const struct option longopts[] = {
       OH_CLI_INPUT_LONGOPTS,
-      {"model", required_argument, NULL, OPT_MODEL},
-      {"rate", required_argument, NULL, OPT_RATE},
-      {"channels", required_argument, NULL, OPT_CHANNELS},
-      {"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
-      {"pcm-capacity", required_argument, NULL, OPT_PCM_CAPACITY},
-      {"sample", required_argument, NULL, OPT_SAMPLE},
-      {"fec", no_argument, NULL, OPT_FEC},
-      {"state", required_argument, NULL, OPT_STATE},
-      {"state-size", required_argument, NULL, OPT_STATE_SIZE},
-      {"threads", required_argument, NULL, OPT_THREADS},
-      {"lock", no_argument, NULL, OPT_LOCK},
-      {"reset-every", required_argument, NULL, OPT_RESET_EVERY},
+      OH_CLI_CALLER_LONGOPTS,
       {"guard", no_argument, NULL, OPT_GUARD},
       {"check-only", no_argument, NULL, OPT_CHECK_ONLY},
       {"compare", no_argument, NULL, OPT_COMPARE},
