@@ -149,11 +149,11 @@ static void teardown_decoder(runner *r) {
   r->destroyed = 1;
 }
 
-/* "Rebuild the decoder when corrupted", as the incident's team did; with
- * the double-destroy defect the old decoder is destroyed twice. */
+/* "Rebuild the decoder when corrupted", as the incident's team did, with
+ * the double-destroy defect: the old decoder is destroyed twice. */
 static void rebuild_decoder(runner *r, oh_event_writer *ev, int64_t index) {
   oh_call_desc d;
-  int e, times = r->cfg.destroy_twice_on_error ? 2 : 1, i;
+  int e, times = 2, i;
   if (r->cfg.state_init) return;
   for (i = 0; i < times; i++) {
     base_desc(r, &d, OH_API_DESTROY);
@@ -345,7 +345,11 @@ static void process(worker *w, const runner_record *rec, const runner_record *ne
   if (ret < 0) __atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
   if (!c->check_only && c->threads == 1) compare(w, rec, next, ret, hash);
   if (pkt && !c->free_packet_early && !c->trust_length_prefix) runner_free(r, pkt, "packet");
-  if (ret < 0 && !c->check_only && !rec->lost) rebuild_decoder(r, &w->ev, (int64_t)rec->index);
+  /* Only the double-destroy model has the incident's "rebuild the decoder
+   * when corrupted" recovery: a correct caller keeps decoding after an
+   * invalid packet, as the reference session does. */
+  if (ret < 0 && c->destroy_twice_on_error && !c->check_only && !rec->lost)
+    rebuild_decoder(r, &w->ev, (int64_t)rec->index);
   if (c->reset_every > 0 && (rec->index + 1) % (uint64_t)c->reset_every == 0 && r->dec &&
       !c->check_only)
     opus_decoder_ctl(r->dec, OPUS_RESET_STATE);
