@@ -20,30 +20,9 @@
 
 /* ---- Guarded parsing ----------------------------------------------------- */
 
-#define OH_GUARD_SPAN (4 * 4096)
 
-static uint8_t *g_map;
-static size_t g_page;
-
-static int setup_guard(void **state) {
-  g_page = (size_t)sysconf(_SC_PAGESIZE);
-  g_map = mmap(NULL, OH_GUARD_SPAN + g_page, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (g_map == MAP_FAILED) return -1;
-  return mprotect(g_map + OH_GUARD_SPAN, g_page, PROT_NONE);
-}
-
-static int teardown_guard(void **state) {
-  munmap(g_map, OH_GUARD_SPAN + g_page);
-  return 0;
-}
-
-/* Copies data so that its last byte sits just before the guard page. */
 static const uint8_t *guarded(const uint8_t *data, size_t len) {
-  uint8_t *dst = g_map + OH_GUARD_SPAN - len;
-  assert_true(len <= OH_GUARD_SPAN);
-  if (len) memcpy(dst, data, len);
-  return dst;
+  return oh_test_guarded(data, len);
 }
 
 static int parse(const uint8_t *data, size_t len, int sd, oh_packet *pkt,
@@ -671,7 +650,7 @@ static void test_writer_exact_cap(void **state) {
 /* Every prefix of written packets parses without reading past its end
  * (the guard page would fault) and never claims more than it was given. */
 static void test_prefixes_stay_in_bounds(void **state) {
-  uint8_t buf[OH_GUARD_SPAN];
+  uint8_t buf[OH_TEST_GUARD_SPAN];
   oh_test_rng rng;
   oh_packet_spec s;
   oh_packet pkt;
@@ -727,5 +706,5 @@ int main(void) {
       cmocka_unit_test(test_writer_exact_cap),
       cmocka_unit_test(test_prefixes_stay_in_bounds),
   };
-  return cmocka_run_group_tests(tests, setup_guard, teardown_guard);
+  return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,62 +19,24 @@
 
 /* ---- Running the reader ------------------------------------------------- */
 
-typedef struct got {
-  oh_record rec;
-  uint8_t *bytes;
-} got;
+typedef oh_test_run run;
 
-typedef struct run {
-  got *v;
-  size_t n;
-  int end;
-  oh_error err;
-  char describe[256];
-} run;
-
-#define MAX_RECORDS 100000
+/* What every pcap record must satisfy. */
+static void check_record(const oh_record *rec, const uint8_t *buf, size_t len) {
+  assert_true(rec->lost ? rec->data == NULL && rec->len == 0 : rec->data != NULL);
+  if (!rec->lost)
+    assert_true(rec->data >= buf && rec->data + rec->len <= buf + len &&
+                rec->data > buf + rec->offset);
+}
 
 static int run_reader(const uint8_t *buf, size_t len,
                       const oh_reader_options *opt, run *out) {
-  oh_reader *r = NULL;
-  oh_record rec;
-  memset(out, 0, sizeof *out);
-  out->end = oh_reader_open(&r, OH_FMT_PCAP, buf, len, opt, &out->err);
-  if (out->end != OH_OK) return out->end;
-  for (;;) {
-    int rc = oh_reader_next(r, &rec, &out->err);
-    if (rc != 1) {
-      out->end = rc;
-      break;
-    }
-    assert_true(out->n < MAX_RECORDS);
-    out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
-    assert_non_null(out->v);
-    out->v[out->n].rec = rec;
-    out->v[out->n].bytes = malloc(rec.len ? rec.len : 1);
-    if (rec.len) memcpy(out->v[out->n].bytes, rec.data, rec.len);
-    assert_true(rec.lost ? rec.data == NULL && rec.len == 0 : rec.data != NULL);
-    if (!rec.lost)
-      assert_true(rec.data >= buf && rec.data + rec.len <= buf + len &&
-                  rec.data > buf + rec.offset);
-    out->n++;
-  }
-  snprintf(out->describe, sizeof out->describe, "%s", oh_reader_describe(r));
-  oh_reader_close(r);
-  return out->end;
+  return oh_test_run_reader(OH_FMT_PCAP, buf, len, opt, check_record, out);
 }
 
-static void run_free(run *rn) {
-  for (size_t i = 0; i < rn->n; i++) free(rn->v[i].bytes);
-  free(rn->v);
-  memset(rn, 0, sizeof *rn);
-}
+static void run_free(run *rn) { oh_test_run_free(rn); }
 
-static uint8_t *sample(const char *name, size_t *len) {
-  char rel[256], path[1024];
-  snprintf(rel, sizeof rel, "corpus/samples/%s", name);
-  return oh_test_read(oh_test_path(rel, path, sizeof path), len);
-}
+static uint8_t *sample(const char *name, size_t *len) { return oh_test_sample(name, len); }
 
 static void expect_error(const uint8_t *buf, size_t len,
                          const oh_reader_options *opt, int code,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "opushunt/file.h"
@@ -77,4 +78,74 @@ char *oh_test_tmpfile(const void *data, size_t len) {
   if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len)) abort();
   close(fd);
   return path;
+}
+
+const uint8_t *oh_test_guarded(const uint8_t *data, size_t len) {
+  static uint8_t *map;
+  uint8_t *dst;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  if (!map) {
+    map = mmap(NULL, OH_TEST_GUARD_SPAN + page, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED || mprotect(map + OH_TEST_GUARD_SPAN, page, PROT_NONE) != 0) {
+      fprintf(stderr, "cannot map the guard page\n");
+      abort();
+    }
+  }
+  if (len > OH_TEST_GUARD_SPAN) {
+    fprintf(stderr, "guarded copy of %zu bytes exceeds %d\n", len, OH_TEST_GUARD_SPAN);
+    abort();
+  }
+  dst = map + OH_TEST_GUARD_SPAN - len;
+  if (len) memcpy(dst, data, len);
+  return dst;
+}
+
+uint8_t *oh_test_sample(const char *name, size_t *len) {
+  char rel[256], path[1024];
+  snprintf(rel, sizeof rel, "corpus/samples/%s", name);
+  return oh_test_read(oh_test_path(rel, path, sizeof path), len);
+}
+
+#define OH_TEST_MAX_RECORDS 100000
+
+int oh_test_run_reader(oh_format fmt, const uint8_t *buf, size_t len,
+                       const oh_reader_options *opt,
+                       void (*check)(const oh_record *rec, const uint8_t *buf, size_t len),
+                       oh_test_run *out) {
+  oh_reader *r = NULL;
+  oh_record rec;
+  memset(out, 0, sizeof *out);
+  out->end = oh_reader_open(&r, fmt, buf, len, opt, &out->err);
+  if (out->end != OH_OK) return out->end;
+  for (;;) {
+    int rc = oh_reader_next(r, &rec, &out->err);
+    if (rc != 1) {
+      out->end = rc;
+      break;
+    }
+    if (out->n >= OH_TEST_MAX_RECORDS) {
+      fprintf(stderr, "reader handed out more than %d records\n", OH_TEST_MAX_RECORDS);
+      abort();
+    }
+    if (check) check(&rec, buf, len);
+    out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
+    if (!out->v) abort();
+    out->v[out->n].rec = rec;
+    out->v[out->n].bytes = malloc(rec.len ? rec.len : 1);
+    if (!out->v[out->n].bytes) abort();
+    if (rec.len) memcpy(out->v[out->n].bytes, rec.data, rec.len);
+    out->n++;
+  }
+  out->info = *oh_reader_stream_info(r);
+  snprintf(out->describe, sizeof out->describe, "%s", oh_reader_describe(r));
+  oh_reader_close(r);
+  return out->end;
+}
+
+void oh_test_run_free(oh_test_run *run) {
+  size_t i;
+  for (i = 0; i < run->n; i++) free(run->v[i].bytes);
+  free(run->v);
+  memset(run, 0, sizeof *run);
 }
