@@ -1,6 +1,7 @@
 /* The stream reader front end: format names, options, opening a reader
  * (dispatching to a format's ops table), record numbering, the sticky
- * error, and format detection from the bytes alone. */
+ * error, and format detection from the bytes alone (every format but raw,
+ * which any bytes would match). */
 #include "reader_impl.h"
 
 #include <stdio.h>
@@ -9,7 +10,8 @@
 #include <strings.h>
 
 static const char *const oh_format_names[] = {
-    "auto", "bit", "lp16be", "lp16le", "lp32be", "lp32le", "ogg", "pcap", "log"};
+    "auto", "bit", "lp16be", "lp16le", "lp32be", "lp32le", "ogg", "pcap", "log", "script",
+    "raw"};
 
 #define OH_FORMAT_COUNT (sizeof oh_format_names / sizeof oh_format_names[0])
 
@@ -52,6 +54,8 @@ static const oh_reader_ops *oh_ops_for(oh_format fmt) {
   case OH_FMT_OGG: return &oh_reader_ops_ogg;
   case OH_FMT_PCAP: return &oh_reader_ops_pcap;
   case OH_FMT_LOG: return &oh_reader_ops_log;
+  case OH_FMT_SCRIPT: return &oh_reader_ops_script;
+  case OH_FMT_RAW: return &oh_reader_ops_raw;
   default: return NULL;
   }
 }
@@ -186,6 +190,15 @@ static uint32_t oh_rd_be32(const uint8_t *p) {
 
 static uint32_t oh_rd_le32(const uint8_t *p) {
   return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* A stream script starts with its magic; a truncated one is still a script
+ * (the script reader says what is missing). The magic wins over a length
+ * chain: "OH" read as a 16-bit prefix (20296) is an unlikely packet. */
+static int oh_detect_script(const uint8_t *buf, size_t len, char *why, size_t cap) {
+  if (len < 4 || memcmp(buf, "OHS1", 4) != 0) return 0;
+  snprintf(why, cap, "script: \"OHS1\" stream script magic");
+  return 1;
 }
 
 /* Ogg: the capture pattern, and OpusHead at the start of the first page's
@@ -435,6 +448,7 @@ oh_format oh_format_detect(const uint8_t *buf, size_t len, char *why, size_t why
     snprintf(why, why_cap, "empty input");
     return OH_FMT_AUTO;
   }
+  if (oh_detect_script(buf, len, why, why_cap)) return OH_FMT_SCRIPT;
   if (oh_detect_ogg(buf, len, why, why_cap)) return OH_FMT_OGG;
   if (oh_detect_pcap(buf, len, why, why_cap)) return OH_FMT_PCAP;
   text = oh_detect_log(buf, len, why, why_cap);

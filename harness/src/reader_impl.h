@@ -32,5 +32,7 @@ extern const oh_reader_ops oh_reader_ops_lp;   /* all four lp* variants */
 extern const oh_reader_ops oh_reader_ops_ogg;
 extern const oh_reader_ops oh_reader_ops_pcap;
 extern const oh_reader_ops oh_reader_ops_log;
+extern const oh_reader_ops oh_reader_ops_script; /* reader_script.c */
+extern const oh_reader_ops oh_reader_ops_raw;    /* reader_script.c */
 
 #endif
