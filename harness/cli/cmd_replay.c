@@ -1,8 +1,9 @@
 /* `opushunt replay`: the crash reproducer. Validates the input with the
  * stream readers, then runs the replay runner for the chosen libopus build
  * in an isolated child under one tool (or every tool built, --under all)
- * and prints what faulted, where and why (replay.h). --extract cuts a
- * standalone .bit file out of the input instead. */
+ * and prints what faulted, where and why (replay.h). --target runs a fuzz
+ * target on the input instead of the pipeline (an OHS1 script picks its
+ * own). --extract cuts a standalone .bit file out of the input instead. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <inttypes.h>
@@ -34,6 +35,16 @@ void oh_cmd_replay_usage(FILE *f) {
           "  --pcm-capacity N     samples the pcm buffer holds (all channels), or bytes: 7680b\n"
           "  --sample float|s16 --fec --state create|init --state-size BYTES\n"
           "  --threads N --lock --reset-every K\n"
+          "the target (what runs on the input):\n"
+          "  --target NAME        auto (default): an OHS1 script runs what its api names (a\n"
+          "                       pipeline script: the pipeline above, configured by its header,\n"
+          "                       with every call reported), anything else the pipeline above;\n"
+          "                       or a fuzz target run on the input's bytes as a fuzzer does:\n"
+          "                       packet (pairs with --format raw), stream, multistream,\n"
+          "                       projection, custom, repacketizer, pipeline, readers. A fuzz\n"
+          "                       target reports no calls: the tool says what it saw, the\n"
+          "                       faulting record is unknown. No caller options with a target\n"
+          "                       or a script: the input describes the caller\n"
           "tools:\n"
           "  --under TOOL         plain, guard (default), asan, ubsan, msan, tsan, valgrind,\n"
           "                       helgrind, or all (every tool whose runner is built)\n"
@@ -59,7 +70,8 @@ void oh_cmd_replay_usage(FILE *f) {
 
 enum {
   OPT_LIB = OH_OPT_CALLER_END, OPT_UNDER, OPT_TIMEOUT, OPT_MEMORY, OPT_JSON, OPT_JSON_OUT,
-  OPT_EXTRACT, OPT_OUT, OPT_RUNNER_DIR, OPT_CHECK_ONLY, OPT_COMPARE, OPT_NO_COMPARE, OPT_KEEP_LOGS
+  OPT_EXTRACT, OPT_OUT, OPT_RUNNER_DIR, OPT_CHECK_ONLY, OPT_COMPARE, OPT_NO_COMPARE, OPT_KEEP_LOGS,
+  OPT_TARGET
 };
 
 typedef struct replay_args {
@@ -70,6 +82,7 @@ typedef struct replay_args {
   const char *json_out;
   const char *extract, *out;
   uint64_t first, last;
+  const char *caller_opt;   /* a caller option given (its name), for refusals */
   char runner_dir[4096];
 } replay_args;
 
@@ -165,10 +178,25 @@ static int parse_under(replay_args *a, const char *arg) {
 }
 
 /* The tool and output options; returns 1 when opt is not one of them. */
+static int parse_target(replay_args *a, const char *arg) {
+  const char *const *t = oh_replay_target_list();
+  char names[256] = "";
+  size_t n = 0;
+  int i;
+  if (strcmp(arg, "auto") != 0 && !oh_replay_target_known(arg)) {
+    for (i = 0; t[i] && n < sizeof names; i++)
+      n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", t[i]);
+    return oh_cli_usage_error(CMD, "unknown target '%s': auto, %s", arg, names);
+  }
+  a->o.target = strcmp(arg, "auto") ? arg : NULL;
+  return 0;
+}
+
 static int run_option(replay_args *a, int opt, const char *arg) {
   long v;
   switch (opt) {
   case OPT_UNDER: return parse_under(a, arg);
+  case OPT_TARGET: return parse_target(a, arg);
   case OPT_LIB:
     if (!oh_replay_lib_known(arg))
       return oh_cli_usage_error(CMD, "unknown lib '%s': system, plain, asan, ubsan, ubsan-full, "
@@ -208,6 +236,12 @@ static int check_args(replay_args *a) {
                               "--lib, or name one tool with --under");
   if (a->json && a->json_out)
     return oh_cli_usage_error(CMD, "--json writes to stdout and --json-out to a file: pick one");
+  if (a->o.target && a->caller_opt)
+    return oh_cli_usage_error(CMD, "--target %s reads its configuration from the input: drop %s",
+                              a->o.target, a->caller_opt);
+  if (a->o.target && a->o.check_only)
+    return oh_cli_usage_error(CMD, "--check-only needs the runner's pipeline, not target %s",
+                              a->o.target);
   oh_error_clear(&err);
   if (!a->all && !a->extract &&
       oh_replay_check_combo(a->tool, a->o.lib ? a->o.lib : oh_replay_default_lib(a->tool),
@@ -232,8 +266,21 @@ static const struct option longopts[] = {
     {"compare", no_argument, NULL, OPT_COMPARE},
     {"no-compare", no_argument, NULL, OPT_NO_COMPARE},
     {"keep-logs", required_argument, NULL, OPT_KEEP_LOGS},
+    {"target", required_argument, NULL, OPT_TARGET},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+
+/* "--model" for OH_OPT_MODEL. */
+static const char *option_name(int opt) {
+  static char buf[40];
+  size_t i;
+  for (i = 0; longopts[i].name; i++)
+    if (longopts[i].val == opt) {
+      snprintf(buf, sizeof buf, "--%s", longopts[i].name);
+      return buf;
+    }
+  return "a caller option";
+}
 
 /* Returns 0, -1 after --help, or OH_EXIT_USAGE. */
 static int parse_args(int argc, char **argv, replay_args *a) {
@@ -254,6 +301,7 @@ static int parse_args(int argc, char **argv, replay_args *a) {
       if (h == 1) continue;
       return h;
     }
+    if (c >= OH_OPT_MODEL && c < OH_OPT_CALLER_END) a->caller_opt = option_name(c);
     if ((h = caller_option(a, c, optarg)) != 1 || (h = run_option(a, c, optarg)) != 1) {
       if (h) return OH_EXIT_USAGE;
       continue;
@@ -408,10 +456,25 @@ static int extract(const replay_args *a, const uint8_t *buf, size_t len,
   return OH_EXIT_OK;
 }
 
+/* An OHS1 script describes its own caller (checked once the bytes are in). */
+static int check_script(const replay_args *a, const uint8_t *buf, size_t len) {
+  int events;
+  const char *target = oh_replay_input_target(&a->o, buf, len, &events);
+  if (!target || a->o.target) return 0;
+  if (a->caller_opt)
+    return oh_cli_usage_error(CMD, "%s is an OHS1 %s script, whose header describes the "
+                              "caller: drop %s", a->o.input, target, a->caller_opt);
+  if (!events && a->o.check_only)
+    return oh_cli_usage_error(CMD, "--check-only needs the runner's pipeline, and %s is an "
+                              "OHS1 %s script", a->o.input, target);
+  return 0;
+}
+
 static int replay_input(replay_args *a, const uint8_t *buf, size_t len) {
   oh_replay_input in;
   oh_error err;
   oh_error_clear(&err);
+  if (!a->extract && check_script(a, buf, len)) return OH_EXIT_USAGE;
   if (oh_replay_scan_input(&a->o, buf, len, &in, &err) != OH_OK) {
     oh_cli_print_error(CMD, a->o.input, &err);
     return OH_EXIT_USAGE;

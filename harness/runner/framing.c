@@ -1,4 +1,4 @@
-/* The framing stage of the runner: the input file becomes a list of records.
+/* The framing stage of the runner: the input becomes a list of records.
  * Normally the project's stream readers do it (a broken tail is reported and
  * the records before it are kept). The length-trusted model instead parses a
  * length-prefixed stream the naive way production did, believing every
@@ -23,6 +23,11 @@ static long read_prefix(const uint8_t *p, oh_format f) {
   }
 }
 
+/* The record limit (cfg.max_records) is reached: framing stops there. */
+static int full(const runner *r) {
+  return r->cfg.max_records && r->nrecs >= r->cfg.max_records;
+}
+
 static int push(runner *r, size_t *cap, const runner_record *rec) {
   if (r->nrecs == *cap) {
     size_t ncap = *cap ? *cap * 2 : 256;
@@ -40,11 +45,12 @@ static int load_trusting(runner *r, oh_format fmt) {
   size_t off = r->cfg.ropt.header_skip, cap = 0;
   int ps = prefix_size(fmt);
   if (!ps) {
-    fprintf(stderr, "oh-runner: %s: the length-trusted model needs a length-prefixed input "
-            "(--format lp16be, lp16le, lp32be or lp32le)\n", r->cfg.input);
+    if (!r->cfg.quiet)
+      fprintf(stderr, "oh-runner: %s: the length-trusted model needs a length-prefixed input "
+              "(--format lp16be, lp16le, lp32be or lp32le)\n", r->cfg.input);
     return -1;
   }
-  while (off + (size_t)ps <= r->input_len) {
+  while (off + (size_t)ps <= r->input_len && !full(r)) {
     runner_record rec = {0};
     rec.index = r->nrecs;
     rec.offset = off;
@@ -64,15 +70,15 @@ static int load_reader(runner *r) {
   oh_record rec;
   oh_error err;
   size_t cap = 0;
-  int got;
+  int got = 0;
   oh_error_clear(&err);
   if (oh_reader_open(&rd, r->cfg.format, r->input, r->input_len, &r->cfg.ropt, &err) != OH_OK) {
     char line[600];
     oh_error_format(&err, r->cfg.input, line, sizeof line);
-    fprintf(stderr, "oh-runner: %s\n", line);
+    if (!r->cfg.quiet) fprintf(stderr, "oh-runner: %s\n", line);
     return -1;
   }
-  while ((got = oh_reader_next(rd, &rec, &err)) == 1) {
+  while (!full(r) && (got = oh_reader_next(rd, &rec, &err)) == 1) {
     runner_record rr = {0};
     rr.index = rec.index;
     rr.offset = rec.offset;
@@ -87,9 +93,12 @@ static int load_reader(runner *r) {
       memcpy(copy, rec.data, rec.len);
       rr.data = copy;
     }
-    if (push(r, &cap, &rr)) break;
+    if (push(r, &cap, &rr)) {
+      free((void *)rr.data);
+      break;
+    }
   }
-  if (got < 0) {
+  if (got < 0 && !r->cfg.quiet) {
     char line[600];
     oh_error_format(&err, r->cfg.input, line, sizeof line);
     fprintf(stderr, "oh-runner: note: %s; replaying the %zu records before it\n", line, r->nrecs);
@@ -98,11 +107,27 @@ static int load_reader(runner *r) {
   return 0;
 }
 
+int runner_load_buffer(runner *r, const uint8_t *buf, size_t len) {
+  oh_format fmt = r->cfg.format;
+  /* The received bytes live in caller memory of exactly their size, so a
+   * read past them is out of bounds for every tool. */
+  r->input = runner_alloc(r, len ? len : 1, "input");
+  if (!r->input) {
+    if (!r->cfg.quiet) fprintf(stderr, "oh-runner: out of memory\n");
+    return -1;
+  }
+  if (len) memcpy(r->input, buf, len);
+  r->input_len = len;
+  if (!r->cfg.trust_length_prefix) return load_reader(r);
+  if (fmt == OH_FMT_AUTO) fmt = oh_format_detect(r->input, len, NULL, 0);
+  return load_trusting(r, fmt);
+}
+
 int runner_load(runner *r) {
   uint8_t *file = NULL;
   size_t len = 0;
   oh_error err;
-  oh_format fmt = r->cfg.format;
+  int rc;
   oh_error_clear(&err);
   if (oh_file_read(r->cfg.input, OH_MAX_INPUT_FILE, &file, &len, &err) != OH_OK) {
     char line[600];
@@ -110,18 +135,7 @@ int runner_load(runner *r) {
     fprintf(stderr, "oh-runner: %s\n", line);
     return -1;
   }
-  /* The received bytes live in caller memory of exactly their size, so a
-   * read past them is out of bounds for every tool. */
-  r->input = runner_alloc(r, len ? len : 1, "input");
-  if (!r->input) {
-    free(file);
-    fprintf(stderr, "oh-runner: out of memory\n");
-    return -1;
-  }
-  memcpy(r->input, file, len);
-  r->input_len = len;
+  rc = runner_load_buffer(r, file, len);
   free(file);
-  if (!r->cfg.trust_length_prefix) return load_reader(r);
-  if (fmt == OH_FMT_AUTO) fmt = oh_format_detect(r->input, len, NULL, 0);
-  return load_trusting(r, fmt);
+  return rc;
 }

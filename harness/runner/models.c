@@ -37,6 +37,16 @@ int oh_model_from_name(const char *name, oh_model *m) {
   return -1;
 }
 
+void runner_config_init(runner_config *c) {
+  memset(c, 0, sizeof *c);
+  oh_reader_options_init(&c->ropt);
+  c->rate = 48000;
+  c->channels = 2;
+  c->sample = OH_SAMPLE_FLOAT;
+  c->threads = 1;
+  c->events_fd = -1;
+}
+
 static int ms(const runner_config *c, int millis) { return c->rate / 1000 * millis; }
 
 void oh_model_apply(runner_config *c, const runner_given *g) {
@@ -118,4 +128,11 @@ void oh_model_apply(runner_config *c, const runner_given *g) {
   default:
     break;
   }
+}
+
+void runner_config_finish(runner_config *c, const runner_given *g) {
+  oh_model_apply(c, g);
+  if (c->frame_size == 0) c->frame_size = ms(c, 120);
+  if (c->pcm_capacity == 0 && c->pcm_capacity_bytes == 0)
+    c->pcm_capacity = (long)c->frame_size * c->channels;
 }

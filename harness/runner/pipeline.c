@@ -11,6 +11,12 @@
 #include "opushunt/guard.h"
 #include "runner.h"
 
+/* The libopus build in the start event: each runner names its variant; a
+ * fuzz build that links this file names none. */
+#ifndef OH_RUNNER_LIB
+#define OH_RUNNER_LIB "in-process"
+#endif
+
 void *runner_alloc(runner *r, size_t size, const char *name) {
   void *p;
   if (r->cfg.guard) return oh_guard_alloc(size, name, OH_GUARD_END);
@@ -129,7 +135,7 @@ static int setup_decoder(runner *r) {
     if (!c->check_only) e = opus_decoder_init(r->dec, c->rate, c->channels);
   }
   if (!c->check_only && (e != OPUS_OK || !r->dec)) {
-    fprintf(stderr, "oh-runner: decoder set-up failed: %s\n", opus_strerror(e));
+    if (!c->quiet) fprintf(stderr, "oh-runner: decoder set-up failed: %s\n", opus_strerror(e));
     return -1;
   }
   return 0;
@@ -140,6 +146,7 @@ static void teardown_decoder(runner *r) {
   if (r->cfg.state_init && !r->cfg.destroy_foreign_state) {
     /* The caller owns the memory: it frees it, no destroy call. */
     runner_free(r, r->state_block, "state");
+    r->destroyed = 1;
     return;
   }
   base_desc(r, &d, OH_API_DESTROY);
@@ -235,6 +242,7 @@ static void compare(worker *w, const runner_record *rec, const runner_record *ne
   }
   if (res.ret != ret || (n > 0 && want_hash != hash)) {
     r->diverged = 1;
+    r->diverge_index = (int64_t)rec->index;
     oh_event_begin(&w->ev, "diverge");
     oh_event_int(&w->ev, "index", (int64_t)rec->index);
     oh_event_str(&w->ev, "what", res.ret != ret ? "ret" : "pcm");
@@ -410,27 +418,33 @@ static void event_start(runner *r) {
 }
 
 static int run_workers(runner *r) {
-  int n = r->cfg.threads, i;
+  int n = r->cfg.threads, i, made = 0, started = 0, rc = -1;
   worker *ws = calloc((size_t)n, sizeof *ws);
   pthread_t *tids = calloc((size_t)n, sizeof *tids);
-  if (!ws || !tids) return -1;
-  for (i = 0; i < n; i++)
-    if (make_worker(r, &ws[i], i)) return -1;
+  if (!ws || !tids) goto out;
+  for (made = 0; made < n; made++)
+    if (make_worker(r, &ws[made], made)) goto out;
   if (n == 1) {
     worker_main(&ws[0]);
   } else {
-    for (i = 0; i < n; i++) pthread_create(&tids[i], NULL, worker_main, &ws[i]);
-    for (i = 0; i < n; i++) pthread_join(tids[i], NULL);
+    for (started = 0; started < n; started++)
+      if (pthread_create(&tids[started], NULL, worker_main, &ws[started])) break;
+    for (i = 0; i < started; i++) pthread_join(tids[i], NULL);
+    if (started < n) goto out;
   }
-  for (i = 0; i < n; i++) runner_free(r, ws[i].pcm, "pcm");
+  rc = 0;
+out:
+  for (i = 0; ws && i < made; i++) runner_free(r, ws[i].pcm, "pcm");
   free(ws);
   free(tids);
-  return 0;
+  return rc;
 }
 
 int runner_run(runner *r) {
   oh_error err;
+  oh_event_writer_init(&r->ev, r->cfg.events_fd);
   pthread_mutex_init(&r->dec_lock, NULL);
+  r->mutex_ready = 1;
   event_start(r);
   if (r->cfg.compare && !r->cfg.check_only && r->cfg.threads == 1) {
     oh_session_config sc;
@@ -447,6 +461,8 @@ int runner_run(runner *r) {
   }
   oh_event_flush(&r->ev); /* the state's buffer event, before any worker runs */
   if (run_workers(r)) {
+    if (!r->cfg.quiet) fprintf(stderr, "oh-runner: out of memory or threads\n");
+    teardown_decoder(r);
     oh_event_flush(&r->ev);
     return 3;
   }
@@ -458,6 +474,29 @@ int runner_run(runner *r) {
   oh_event_int(&r->ev, "errors", (int64_t)r->errors);
   oh_event_end(&r->ev);
   oh_event_flush(&r->ev);
-  oh_session_destroy(r->ref);
   return 0;
+}
+
+void runner_cleanup(runner *r) {
+  size_t i;
+  /* A decoder still set up here means runner_run stopped early; under
+   * --check-only the foreign state was never handed to destroy. */
+  if (r->cfg.state_init && (!r->destroyed || (r->cfg.check_only && r->cfg.destroy_foreign_state)))
+    runner_free(r, r->state_block, "state");
+  else if (!r->cfg.state_init && !r->destroyed && r->dec)
+    opus_decoder_destroy(r->dec);
+  if (!r->cfg.trust_length_prefix)
+    for (i = 0; i < r->nrecs; i++) free((void *)r->recs[i].data);
+  free(r->recs);
+  runner_free(r, r->input, "input");
+  oh_session_destroy(r->ref);
+  if (r->mutex_ready) pthread_mutex_destroy(&r->dec_lock);
+  r->recs = NULL;
+  r->nrecs = 0;
+  r->input = NULL;
+  r->input_len = 0;
+  r->ref = NULL;
+  r->dec = NULL;
+  r->state_block = NULL;
+  r->mutex_ready = 0;
 }

@@ -2,7 +2,12 @@
  * way a production caller does (framing -> decoder -> PCM consumer), with
  * the caller's own parameters or with one of the misuse models planted, and
  * reports every call to the parent over the event protocol (events.h). One
- * binary is built per libopus variant (oh-runner-<lib>). */
+ * binary is built per libopus variant (oh-runner-<lib>).
+ *
+ * Everything but option parsing is a library (framing.c, pipeline.c,
+ * models.c, script_run.c) that never exits, reads no file and frees all it
+ * allocates (runner_cleanup), so the pipeline fuzz target runs the very
+ * same code in-process over a buffer (harness/fuzzers/pipeline.c). */
 #ifndef OH_RUNNER_H
 #define OH_RUNNER_H
 
@@ -13,6 +18,7 @@
 #include "opushunt/contract.h"
 #include "opushunt/events.h"
 #include "opushunt/reader.h"
+#include "opushunt/script.h"
 #include "opushunt/session.h"
 
 /* The misuse models of the incident's hypotheses (models.c). */
@@ -52,7 +58,9 @@ typedef struct runner_config {
   int guard;
   int check_only;
   int compare;
-  int events_fd;
+  int events_fd;         /* -1: no events */
+  int quiet;             /* no notes on stderr (the fuzz target) */
+  size_t max_records;    /* framing stops after this many; 0 = no limit */
   /* Defects the model switches on (models.c sets them). */
   int free_packet_early;
   int trust_length_prefix;
@@ -73,6 +81,12 @@ typedef struct runner_given {
 } runner_given;
 void oh_model_apply(runner_config *cfg, const runner_given *given);
 
+/* The runner's defaults: 48 kHz stereo float, one thread, no events. */
+void runner_config_init(runner_config *cfg);
+/* Applies the model, then fills frame_size (0: 120 ms) and pcm_capacity
+ * (0: frame_size x channels). */
+void runner_config_finish(runner_config *cfg, const runner_given *given);
+
 /* One record of the stream as the pipeline sees it. */
 typedef struct runner_record {
   uint64_t index;
@@ -88,6 +102,7 @@ typedef struct runner {
   runner_config cfg;
   oh_event_writer ev;     /* set-up and teardown; workers have their own */
   pthread_mutex_t dec_lock;
+  int mutex_ready;
   uint8_t *input;        /* the whole input file, caller-owned copy */
   size_t input_len;
   runner_record *recs;
@@ -99,16 +114,62 @@ typedef struct runner {
   int inflight;          /* threads inside a decode call right now */
   oh_session *ref;       /* reference session for --compare */
   int diverged;
+  int64_t diverge_index;
   uint64_t calls, errors;
   volatile uint64_t audio_sink; /* keeps the consumer's reads alive */
 } runner;
 
-/* Reads the input and splits it into records (framing.c). Returns 0, or
- * prints one line to stderr and returns -1. */
+/* Reads the input file cfg.input and splits it into records (framing.c).
+ * Returns 0, or prints one line to stderr and returns -1. */
 int runner_load(runner *r);
+/* The same over buf[0..len) (copied into caller memory of exactly len
+ * bytes; cfg.input only names it in messages). */
+int runner_load_buffer(runner *r, const uint8_t *buf, size_t len);
 
-/* Runs the pipeline (pipeline.c). Returns the process exit code. */
+/* Runs the pipeline (pipeline.c). Returns the process exit code: 0 when
+ * the stream was decoded, 3 when the decoder could not be set up. */
 int runner_run(runner *r);
+
+/* Frees everything runner_load* and runner_run allocated (pipeline.c);
+ * r can be loaded again after it. */
+void runner_cleanup(runner *r);
+
+/* ---- OHS1 pipeline scripts (script_run.c): the header is the caller, the
+ * body the received bytes. */
+
+/* The most PCM samples (all channels) a script may ask for: 1 Mi. */
+#define OH_RUNNER_SCRIPT_MAX_PCM (1L << 20)
+
+/* How a script is run: by the runner (events, guard pages, --compare) or
+ * by the fuzz target (none of them, quiet). */
+typedef struct runner_env {
+  int events_fd;
+  int guard;
+  int check_only;
+  int compare;
+  int quiet;
+} runner_env;
+
+/* Fills cfg from a pipeline script's header. Returns 0, or -1 with a
+ * one-line reason in why (unknown model, rate, channels, sizes too big). */
+int runner_script_config(runner_config *cfg, const oh_script_header *h, char *why,
+                         size_t cap);
+
+/* What running a script gave. */
+typedef struct runner_script_result {
+  int exit_code;          /* runner_run's, or 3 when refused */
+  int diverged;           /* the reference session disagreed ... */
+  int64_t diverge_index;  /* ... first at this record */
+  char model[32];
+  char why[200];          /* when refused */
+} runner_script_result;
+
+/* Parses data as an OHS1 pipeline script (leniently, as fuzz targets do),
+ * builds the pipeline from its header and runs it over the body, then
+ * frees everything. The body is read where it lies in data, so record
+ * offsets are offsets in the script. */
+void runner_script_run(const uint8_t *data, size_t size, const runner_env *env,
+                       runner_script_result *out);
 
 /* Caller memory: malloc, or guard pages under --guard (pipeline.c). */
 void *runner_alloc(runner *r, size_t size, const char *name);

@@ -1,8 +1,12 @@
 /* oh-runner-<lib>: the replay target. Parses the caller description and
  * the model, loads the input, and runs the pipeline, reporting events on
- * --events-fd. Exit 0 when the run finished, 3 on bad usage or input; any
- * other end (signal, sanitizer exit) is the finding the parent analyses.
- * It is normally started by `opushunt replay`, but runs fine by hand. */
+ * --events-fd. An OHS1 script input (format auto or script) describes its
+ * own caller: api pipeline runs this pipeline from the script's header
+ * (script_run.c), any other api the fuzz target for it; --target NAME runs
+ * that fuzz target on the input's bytes instead, exactly as a fuzzer does.
+ * Exit 0 when the run finished, 3 on bad usage or input; any other end
+ * (signal, sanitizer exit) is the finding the parent analyses. It is
+ * normally started by `opushunt replay`, but runs fine by hand. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
@@ -12,12 +16,20 @@
 #include <opus.h>
 
 #include "cli.h"
+#include "opushunt/file.h"
 #include "opushunt/guard.h"
+#include "fuzz_target.h"
 #include "runner.h"
 
 enum {
-  OPT_GUARD = OH_OPT_CALLER_END, OPT_CHECK_ONLY, OPT_COMPARE, OPT_EVENTS_FD, OPT_HELP
+  OPT_GUARD = OH_OPT_CALLER_END, OPT_CHECK_ONLY, OPT_COMPARE, OPT_EVENTS_FD, OPT_TARGET, OPT_HELP
 };
+
+/* What the options say beyond the caller's configuration. */
+typedef struct runner_args {
+  const char *target;   /* --target NAME */
+  const char *caller;   /* a caller option given (its name), for refusals */
+} runner_args;
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -36,7 +48,11 @@ static void usage(FILE *f) {
           "  --guard             caller buffers in guard pages, report faults\n"
           "  --check-only        contract checks only, no libopus calls\n"
           "  --compare           report the first divergence from the reference session\n"
-          "  --events-fd N       write events (see events.h) to file descriptor N\n");
+          "  --events-fd N       write events (see events.h) to file descriptor N\n"
+          "  --target NAME       run fuzz target NAME (packet, stream, multistream, projection,\n"
+          "                      custom, repacketizer, pipeline, readers) on INPUT's bytes;\n"
+          "                      without it an OHS1 script runs the target of its api, a\n"
+          "                      pipeline script this pipeline configured by its header\n");
 }
 
 static int num(const char *opt, const char *arg, long lo, long hi, long *out) {
@@ -108,7 +124,11 @@ static int option(runner_config *c, runner_given *g, int opt, const char *arg) {
   }
 }
 
-static int parse(int argc, char **argv, runner_config *c) {
+static const char *const CALLER_OPTS[] = {
+    "--model", "--rate", "--channels", "--frame-size", "--pcm-capacity", "--sample",
+    "--fec", "--state", "--state-size", "--threads", "--lock", "--reset-every"};
+
+static int parse(int argc, char **argv, runner_config *c, runner_args *a) {
   static const struct option longopts[] = {
       OH_CLI_INPUT_LONGOPTS,
       OH_CLI_CALLER_LONGOPTS,
@@ -116,17 +136,12 @@ static int parse(int argc, char **argv, runner_config *c) {
       {"check-only", no_argument, NULL, OPT_CHECK_ONLY},
       {"compare", no_argument, NULL, OPT_COMPARE},
       {"events-fd", required_argument, NULL, OPT_EVENTS_FD},
+      {"target", required_argument, NULL, OPT_TARGET},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0}};
   runner_given g = {0};
   int o;
-  memset(c, 0, sizeof *c);
-  oh_reader_options_init(&c->ropt);
-  c->rate = 48000;
-  c->channels = 2;
-  c->sample = OH_SAMPLE_FLOAT;
-  c->threads = 1;
-  c->events_fd = -1;
+  runner_config_init(c);
   while ((o = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
     int h = oh_cli_input_option("runner", o, optarg, &c->format, &c->ropt);
     if (h == 1) continue;
@@ -135,6 +150,11 @@ static int parse(int argc, char **argv, runner_config *c) {
       usage(stdout);
       exit(0);
     }
+    if (o == OPT_TARGET) {
+      a->target = optarg;
+      continue;
+    }
+    if (o >= OH_OPT_MODEL && o < OH_OPT_CALLER_END) a->caller = CALLER_OPTS[o - OH_OPT_MODEL];
     if (o == '?' || option(c, &g, o, optarg)) return -1;
   }
   if (optind != argc - 1) {
@@ -143,23 +163,138 @@ static int parse(int argc, char **argv, runner_config *c) {
   }
   c->input = argv[optind];
   g.state = g.state || c->state_init;
-  oh_model_apply(c, &g);
-  if (c->frame_size == 0) c->frame_size = c->rate / 1000 * 120;
-  if (c->pcm_capacity == 0 && c->pcm_capacity_bytes == 0)
-    c->pcm_capacity = (long)c->frame_size * c->channels;
+  runner_config_finish(c, &g);
   return 0;
+}
+
+/* ---- Fuzz targets and scripts. */
+
+/* The fuzz target an OHS1 script of this api is the input of. */
+static const char *target_for_api(int api) {
+  switch (api) {
+  case OH_SCRIPT_DECODER: return "stream";
+  case OH_SCRIPT_MULTISTREAM: return "multistream";
+  case OH_SCRIPT_PROJECTION: return "projection";
+  case OH_SCRIPT_CUSTOM: return "custom";
+  case OH_SCRIPT_REPACKETIZER: return "repacketizer";
+  case OH_SCRIPT_PIPELINE: return "pipeline";
+  default: return NULL;
+  }
+}
+
+static int is_script(const runner_config *c, const uint8_t *buf, size_t len) {
+  return (c->format == OH_FMT_AUTO || c->format == OH_FMT_SCRIPT) && len >= 4 &&
+         memcmp(buf, OH_SCRIPT_MAGIC, 4) == 0;
+}
+
+/* Runs target name on buf in memory of exactly len bytes (guard pages
+ * under --guard, named "input"), as the fuzzing engines hand it over. */
+static int run_target(const runner_config *c, const char *name, const uint8_t *buf, size_t len) {
+  oh_fuzz_fn fn = oh_fuzz_target_find(name);
+  oh_event_writer ev;
+  uint8_t *copy;
+  if (!fn) {
+    fprintf(stderr, "oh-runner: unknown target '%s': packet, stream, multistream, projection, "
+            "custom, repacketizer, pipeline or readers\n", name);
+    return 3;
+  }
+  copy = c->guard ? oh_guard_alloc(len ? len : 1, "input", OH_GUARD_END) : malloc(len ? len : 1);
+  if (!copy) {
+    fprintf(stderr, "oh-runner: out of memory\n");
+    return 3;
+  }
+  if (len) memcpy(copy, buf, len);
+  /* The target reports no calls: only what ran, and where the input is. */
+  oh_event_writer_init(&ev, c->events_fd);
+  oh_event_begin(&ev, "start");
+  oh_event_str(&ev, "lib", OH_RUNNER_LIB);
+  oh_event_str(&ev, "opus", opus_get_version_string());
+  oh_event_str(&ev, "target", name);
+  oh_event_end(&ev);
+  oh_event_begin(&ev, "buffer");
+  oh_event_str(&ev, "name", "input");
+  oh_event_hex(&ev, "addr", (uint64_t)(uintptr_t)copy);
+  oh_event_int(&ev, "size", (int64_t)len);
+  oh_event_str(&ev, "how", c->guard ? "guard" : "heap");
+  oh_event_end(&ev);
+  oh_event_flush(&ev);
+  fn(copy, len);
+  if (c->guard) oh_guard_free(copy);
+  else free(copy);
+  return 0;
+}
+
+/* A pipeline script: this pipeline, configured by the script's header. */
+static int run_pipeline_script(const runner_config *c, const uint8_t *buf, size_t len) {
+  runner_env env;
+  runner_script_result res;
+  env.events_fd = c->events_fd;
+  env.guard = c->guard;
+  env.check_only = c->check_only;
+  /* The script's differential flag asks for the comparison, as in the
+   * fuzz target; here a divergence is reported, not an abort. */
+  env.compare = c->compare || (buf[5] & OH_SCRIPT_F_DIFFERENTIAL);
+  env.quiet = 0;
+  runner_script_run(buf, len, &env, &res);
+  return res.exit_code;
+}
+
+/* The input's bytes run through a fuzz target or a script's header. */
+static int run_fuzz_input(const runner_config *c, const runner_args *a, const uint8_t *buf,
+                          size_t len) {
+  const char *name = a->target;
+  if (a->caller) {
+    fprintf(stderr, "oh-runner: %s: %s describes the caller itself: drop %s\n", c->input,
+            name ? "a fuzz target's input" : "an OHS1 script's header", a->caller);
+    return 3;
+  }
+  if (!name) {
+    if (len < OH_SCRIPT_HEADER_LEN) {
+      fprintf(stderr, "oh-runner: %s: OHS1 script header cut short (%zu of %d bytes)\n",
+              c->input, len, OH_SCRIPT_HEADER_LEN);
+      return 3;
+    }
+    if (buf[4] == OH_SCRIPT_PIPELINE) return run_pipeline_script(c, buf, len);
+    if (!(name = target_for_api(buf[4]))) {
+      fprintf(stderr, "oh-runner: %s: OHS1 script with unknown api %d\n", c->input, buf[4]);
+      return 3;
+    }
+  }
+  if (c->check_only) {
+    fprintf(stderr, "oh-runner: --check-only needs the runner's own pipeline, not target %s\n",
+            name);
+    return 3;
+  }
+  return run_target(c, name, buf, len);
 }
 
 int main(int argc, char **argv) {
   static runner r;
+  runner_args a = {0};
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  oh_error err;
   int rc;
-  if (parse(argc, argv, &r.cfg)) return 3;
+  if (parse(argc, argv, &r.cfg, &a)) return 3;
   oh_event_writer_init(&r.ev, r.cfg.events_fd);
   if (r.cfg.guard && oh_guard_install_handler(r.cfg.events_fd >= 0 ? r.cfg.events_fd : 2)) {
     fprintf(stderr, "oh-runner: cannot install the guard-page fault handler\n");
     return 3;
   }
-  if (runner_load(&r)) return 3;
-  rc = runner_run(&r);
-  return rc;
+  oh_error_clear(&err);
+  if (oh_file_read(r.cfg.input, OH_MAX_INPUT_FILE, &buf, &len, &err) != OH_OK) {
+    char line[600];
+    oh_error_format(&err, r.cfg.input, line, sizeof line);
+    fprintf(stderr, "oh-runner: %s\n", line);
+    return 3;
+  }
+  if (a.target || is_script(&r.cfg, buf, len)) {
+    rc = run_fuzz_input(&r.cfg, &a, buf, len);
+    free(buf);
+    return rc;
+  }
+  rc = runner_load_buffer(&r, buf, len);
+  free(buf);
+  if (rc) return 3;
+  return runner_run(&r);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "opushunt/file.h"
+#include "opushunt/script.h"
 
 static const char *const tool_names[OH_UNDER_COUNT] = {
     "plain", "guard", "asan", "ubsan", "msan", "tsan", "valgrind", "helgrind"};
@@ -39,6 +40,63 @@ const char *const oh_replay_models[] = {
     "state-undersized", "destroy-foreign-state", "packet-freed-early",
     "length-trusted", "shared-decoder-race", "length-truncated",
     "double-destroy", "pcm-read-past-samples", NULL};
+
+/* CMake passes the names from harness/fuzzers/TARGETS (the only list). */
+#ifndef OH_FUZZ_TARGET_NAMES
+#define OH_FUZZ_TARGET_NAMES ""
+#endif
+#define OH_MAX_TARGETS 32
+static char target_store[sizeof OH_FUZZ_TARGET_NAMES];
+static const char *target_table[OH_MAX_TARGETS + 1];
+/* Splits the comma-separated names once; not thread-safe on first use. */
+const char *const *oh_replay_target_list(void) {
+  char *p = target_store, *comma;
+  int n = 0;
+  if (target_table[0] || !OH_FUZZ_TARGET_NAMES[0]) return target_table;
+  memcpy(target_store, OH_FUZZ_TARGET_NAMES, sizeof target_store);
+  while (*p && n < OH_MAX_TARGETS) {
+    target_table[n++] = p;
+    if (!(comma = strchr(p, ','))) break;
+    *comma = '\0';
+    p = comma + 1;
+  }
+  return target_table;
+}
+
+int oh_replay_target_known(const char *name) {
+  const char *const *t = oh_replay_target_list();
+  int i;
+  for (i = 0; name && t[i]; i++)
+    if (strcmp(name, t[i]) == 0) return 1;
+  return 0;
+}
+
+static const char *api_target(int api) {
+  switch (api) {
+  case OH_SCRIPT_DECODER: return "stream";
+  case OH_SCRIPT_MULTISTREAM: return "multistream";
+  case OH_SCRIPT_PROJECTION: return "projection";
+  case OH_SCRIPT_CUSTOM: return "custom";
+  case OH_SCRIPT_REPACKETIZER: return "repacketizer";
+  case OH_SCRIPT_PIPELINE: return "pipeline";
+  default: return "unknown";
+  }
+}
+
+/* The same choice the runner makes (runner_main.c). */
+const char *oh_replay_input_target(const oh_replay_options *o, const uint8_t *buf, size_t len,
+                                   int *events) {
+  *events = 1;
+  if (o->target && strcmp(o->target, "auto") != 0) {
+    *events = 0;
+    return o->target;
+  }
+  if ((o->format != OH_FMT_AUTO && o->format != OH_FMT_SCRIPT) || len < OH_SCRIPT_HEADER_LEN ||
+      memcmp(buf, OH_SCRIPT_MAGIC, 4) != 0)
+    return NULL;
+  *events = buf[4] == OH_SCRIPT_PIPELINE;
+  return api_target(buf[4]);
+}
 
 const char *oh_replay_tool_name(oh_replay_tool t) {
   return (unsigned)t < OH_UNDER_COUNT ? tool_names[t] : "unknown";
@@ -353,6 +411,7 @@ int oh_replay_build_cmd(const oh_replay_options *o, oh_replay_tool t, const char
   if (t == OH_UNDER_VALGRIND || t == OH_UNDER_HELGRIND) bad |= add_valgrind(c, o, t);
   if (in == INSTR_TSAN || in == INSTR_MSAN) bad |= add_no_aslr(c);
   bad |= add(c, runner);
+  if (o->target && strcmp(o->target, "auto") != 0) bad |= add_opt(c, "--target", o->target);
   bad |= add_input_opts(c, o);
   bad |= add_caller_opts(c, &o->caller);
   if (t == OH_UNDER_GUARD) bad |= add(c, "--guard");
@@ -435,7 +494,7 @@ static int start_child(const oh_replay_options *o, const oh_replay_cmd *cmd, con
 
 int oh_replay_run(const oh_replay_options *o, oh_replay_tool t, const uint8_t *buf, size_t len,
                   oh_replay_result *res, oh_error *err) {
-  const char *lib = o->lib ? o->lib : oh_replay_default_lib(t);
+  const char *lib = o->lib ? o->lib : oh_replay_default_lib(t), *target;
   oh_replay_cmd *cmd = NULL;
   oh_child_result cr;
   oh_error e;
@@ -446,6 +505,8 @@ int oh_replay_run(const oh_replay_options *o, oh_replay_tool t, const uint8_t *b
   res->tool = t;
   res->fault_index = -1;
   snprintf(res->lib, sizeof res->lib, "%s", lib);
+  snprintf(res->target, sizeof res->target, "%s",
+           (target = oh_replay_input_target(o, buf, len, &res->target_events)) ? target : "");
   if (oh_replay_check_combo(t, lib, &e) != OH_OK ||
       oh_replay_runner_path(o->runner_dir, lib, res->runner, sizeof res->runner, &e) != OH_OK ||
       !(cmd = malloc(sizeof *cmd)) ||

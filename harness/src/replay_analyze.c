@@ -479,6 +479,9 @@ static const char *const glibc_kind[] = {
     "heap-corruption"};
 static const char *const valgrind_heap[] = {
     "Heap block lo/hi size mismatch", "corrupting heap metadata", NULL};
+/* A fuzz target's differential check (fuzz_target.h) prints this, then
+ * aborts. */
+static const char *const oracle_message[] = {"opushunt-oracle: ", NULL};
 
 static void from_signal(const oh_child_result *cr, oh_replay_finding *f) {
   const char *name = oh_signal_name(cr->term_signal);
@@ -489,7 +492,11 @@ static void from_signal(const oh_child_result *cr, oh_replay_finding *f) {
   copy(f->kind, sizeof f->kind, strncmp(name, "SIG", 3) == 0 ? name + 3 : name);
   copy(f->access, sizeof f->access, "UNKNOWN");
   snprintf(f->description, sizeof f->description, "killed by %s", name);
-  if ((k = heap_message(&cr->err, glibc_heap, line, sizeof line)) >= 0) {
+  if (heap_message(&cr->err, oracle_message, line, sizeof line) >= 0) {
+    copy(f->source, sizeof f->source, "oracle");
+    copy(f->kind, sizeof f->kind, "oracle-divergence");
+    snprintf(f->description, sizeof f->description, "%s", line);
+  } else if ((k = heap_message(&cr->err, glibc_heap, line, sizeof line)) >= 0) {
     copy(f->source, sizeof f->source, "glibc");
     copy(f->kind, sizeof f->kind, glibc_kind[k]);
     snprintf(f->description, sizeof f->description, "killed by %s after glibc: %s", name, line);
@@ -574,10 +581,11 @@ static void fault_verdict(actx *a, const oh_child_result *cr, const oh_san_repor
   }
   if (cr->signaled)
     copy(res->finding.signal, sizeof res->finding.signal, oh_signal_name(cr->term_signal));
-  if (res->verdict == OH_VERDICT_CRASH && cr->signaled)
+  if (res->verdict == OH_VERDICT_CRASH && cr->signaled) {
+    int said = !strcmp(res->finding.source, "glibc") || !strcmp(res->finding.source, "oracle");
     snprintf(res->why, sizeof res->why, "crash (%s)%s%s", oh_signal_name(cr->term_signal),
-             strcmp(res->finding.source, "glibc") ? "" : ": ",
-             strcmp(res->finding.source, "glibc") ? "" : res->finding.description);
+             said ? ": " : "", said ? res->finding.description : "");
+  }
   else
     snprintf(res->why, sizeof res->why, "%s", res->finding.description);
 }
@@ -658,8 +666,14 @@ static void pick_call_rules(oh_replay_result *res) {
 
 static void add_notes(oh_replay_result *res, const oh_child_result *cr) {
   int faulted = res->verdict == OH_VERDICT_CRASH || res->verdict == OH_VERDICT_SANITIZER;
-  if (!res->started && res->verdict != OH_VERDICT_ERROR)
+  if (res->target[0] && !res->target_events) {
+    if (oh_replay_verdict_is_finding(res->verdict))
+      oh_replay_note(res, "fuzz target %s reports no calls: the faulting record is unknown%s",
+                     res->target, strcmp(res->target, "pipeline") ? ""
+                     : " (replay the script without --target for the pipeline's events)");
+  } else if (!res->started && res->verdict != OH_VERDICT_ERROR) {
     oh_replay_note(res, "the runner wrote no events: the faulting call is unknown");
+  }
   if (faulted && !res->fault_call.present && res->end_seen)
     oh_replay_note(res, "the report came after the runner's last call (end of stream, exit "
                    "or a tool that keeps going): no call is blamed");

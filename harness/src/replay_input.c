@@ -16,20 +16,30 @@ int oh_replay_scan_input(const oh_replay_options *o, const uint8_t *buf, size_t 
                          oh_replay_input *in, oh_error *err) {
   oh_reader *r = NULL;
   oh_record rec;
-  int rc;
+  const char *target;
+  int rc, events;
   memset(in, 0, sizeof *in);
   in->path = o->input;
   in->bytes = len;
-  if ((rc = oh_reader_open(&r, o->format, buf, len, &o->ropt, err)) != OH_OK) return rc;
-  in->format = oh_reader_format(r);
-  snprintf(in->describe, sizeof in->describe, "%s", oh_reader_describe(r));
-  while ((rc = oh_reader_next(r, &rec, &in->tail)) == 1) in->records++;
-  oh_reader_close(r);
+  in->format = o->format;
+  target = oh_replay_input_target(o, buf, len, &events);
+  snprintf(in->target, sizeof in->target, "%s", target ? target : "");
+  if ((rc = oh_reader_open(&r, o->format, buf, len, &o->ropt, &in->tail)) == OH_OK) {
+    in->format = oh_reader_format(r);
+    snprintf(in->describe, sizeof in->describe, "%s", oh_reader_describe(r));
+    while ((rc = oh_reader_next(r, &rec, &in->tail)) == 1) in->records++;
+    oh_reader_close(r);
+  }
   if (rc == 0) return OH_OK;
   /* A crash log often ends inside its last record; that tail is the
    * runner's business (length-trusted reads it on purpose). */
   if (rc == OH_ERR_TRUNCATED && in->records > 0) {
     in->tail_error = 1;
+    return OH_OK;
+  }
+  if (target && !events) {
+    in->unreadable = 1;
+    snprintf(in->describe, sizeof in->describe, "bytes for fuzz target %s", target);
     return OH_OK;
   }
   if (err) *err = in->tail;

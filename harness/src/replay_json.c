@@ -24,6 +24,12 @@ static void str_or_null(oh_json *j, const char *key, const char *s) {
   else oh_json_null(j, key);
 }
 
+/* The start event's numbers; a fuzz target's start event has none (-1). */
+static void int_or_null(oh_json *j, const char *key, int64_t v) {
+  if (v >= 0) oh_json_int(j, key, v);
+  else oh_json_null(j, key);
+}
+
 static void json_input(oh_json *j, const oh_replay_input *in) {
   oh_json_object_begin(j, "input");
   oh_json_str(j, "path", in->path ? in->path : "-");
@@ -31,6 +37,16 @@ static void json_input(oh_json *j, const oh_replay_input *in) {
   oh_json_str(j, "description", in->describe);
   oh_json_uint(j, "bytes", in->bytes);
   oh_json_uint(j, "records", in->records);
+  str_or_null(j, "target", in->target);
+  if (in->unreadable) {
+    oh_json_object_begin(j, "not_a_stream");
+    if (in->tail.offset == OH_NO_OFFSET) oh_json_null(j, "offset");
+    else oh_json_uint(j, "offset", in->tail.offset);
+    oh_json_str(j, "reason", in->tail.reason);
+    oh_json_object_end(j);
+  } else {
+    oh_json_null(j, "not_a_stream");
+  }
   if (in->tail_error) {
     oh_json_object_begin(j, "cut_off_tail");
     oh_json_uint(j, "offset", in->tail.offset);
@@ -209,10 +225,10 @@ static void json_session(oh_json *j, const oh_replay_result *r) {
   oh_json_object_begin(j, "session");
   str_or_null(j, "opus", r->opus_version);
   str_or_null(j, "model", r->model);
-  oh_json_int(j, "rate", r->rate);
-  oh_json_int(j, "channels", r->channels);
+  int_or_null(j, "rate", r->rate);
+  int_or_null(j, "channels", r->channels);
   str_or_null(j, "sample", r->sample);
-  oh_json_int(j, "pcm_capacity", r->pcm_capacity);
+  int_or_null(j, "pcm_capacity", r->pcm_capacity);
   oh_json_object_end(j);
 }
 
@@ -261,6 +277,8 @@ static void json_run(oh_json *j, const oh_replay_result *r) {
   oh_json_object_begin(j, NULL);
   oh_json_str(j, "tool", oh_replay_tool_name(r->tool));
   oh_json_str(j, "lib", r->lib);
+  str_or_null(j, "target", r->target);
+  oh_json_bool(j, "calls_reported", !r->target[0] || r->target_events);
   str_or_null(j, "runner", r->runner);
   str_or_null(j, "command", r->argv_line);
   oh_json_str(j, "verdict", oh_replay_verdict_name(r->verdict));

@@ -59,6 +59,12 @@ static void print_packet(FILE *f, const oh_replay_result *r) {
   const oh_replay_packet *p = &r->packet;
   char toc[300];
   size_t i;
+  if (r->target[0] && !r->target_events) {
+    if (oh_replay_verdict_is_finding(r->verdict))
+      fprintf(f, "first faulting packet: unknown (fuzz target %s reports no calls)\n",
+              r->target);
+    return;
+  }
   if (!p->present) {
     if (r->fault_index >= 0) fprintf(f, "record: #%" PRId64 "\n", r->fault_index);
     return;
@@ -155,6 +161,9 @@ static void print_header(FILE *f, const oh_replay_input *in, const oh_replay_res
           in->path ? in->path : "-", in->describe, in->records, in->bytes,
           oh_replay_tool_name(r->tool), r->lib);
   if (r->opus_version[0]) fprintf(f, " (%s)", r->opus_version);
+  if (r->target[0])
+    fprintf(f, ", target %s%s", r->target,
+            r->target_events ? " (the pipeline as the script's header sets it up)" : "");
   if (r->model[0]) fprintf(f, ", model %s", r->model);
   /* "crash (SIGSEGV)" already starts with its verdict's name */
   if (!strncmp(r->why, oh_replay_verdict_name(r->verdict), strlen(oh_replay_verdict_name(r->verdict))))
@@ -181,7 +190,10 @@ void oh_replay_print(FILE *f, const oh_replay_input *in, const oh_replay_result 
       fprintf(f, "  thread %s: last call record #%" PRId64 " %s%s\n", r->threads[i].thread,
               r->threads[i].index, r->threads[i].api,
               r->threads[i].returned ? " (returned)" : " (in progress)");
-  if (in->tail_error)
+  if (in->unreadable)
+    fprintf(f, "note: no reader takes the input as a stream (%s); the target reads the bytes "
+            "as they are\n", in->tail.reason);
+  else if (in->tail_error)
     fprintf(f, "note: the input ends in a cut-off record at offset %" PRIu64 ": %s\n",
             in->tail.offset, in->tail.reason);
   for (i = 0; i < r->nnotes; i++) fprintf(f, "note: %s\n", r->notes[i]);
@@ -197,15 +209,17 @@ void oh_replay_print(FILE *f, const oh_replay_input *in, const oh_replay_result 
 void oh_replay_print_matrix(FILE *f, const oh_replay_input *in, const oh_replay_result *runs,
                             int nruns, const oh_replay_skip *skips, int nskips) {
   int i;
-  fprintf(f, "replay: %s (%s, %" PRIu64 " records)\n", in->path ? in->path : "-", in->describe,
-          in->records);
+  fprintf(f, "replay: %s (%s, %" PRIu64 " records)%s%s\n", in->path ? in->path : "-",
+          in->describe, in->records, in->target[0] ? ", target " : "", in->target);
   fprintf(f, "%-9s %-12s %-10s %-7s %-24s %-7s %s\n", "tool", "lib", "verdict", "record",
           "kind", "access", "buffer");
   for (i = 0; i < nruns; i++) {
     const oh_replay_result *r = &runs[i];
     const oh_replay_finding *fd = &r->finding;
     char idx[24] = "-", buf[80] = "-";
-    if (r->fault_index >= 0) snprintf(idx, sizeof idx, "%" PRId64, r->fault_index);
+    if (r->target[0] && !r->target_events && oh_replay_verdict_is_finding(r->verdict))
+      snprintf(idx, sizeof idx, "unknown");
+    else if (r->fault_index >= 0) snprintf(idx, sizeof idx, "%" PRId64, r->fault_index);
     else if (r->call_blamed && r->fault_call.index < 0) /* set-up or teardown */
       snprintf(idx, sizeof idx, "%s", r->fault_call.kind);
     if (fd->has_buffer)

@@ -3,7 +3,8 @@
  * tool, the analysis of synthetic event streams plus real sanitizer
  * report fixtures (verdict, faulting record, buffer attribution, latent vs
  * fault-expected contract violations, last call per thread), the input
- * side (record lookup, --extract) and the JSON report's shape. */
+ * side (record lookup, --extract), the JSON report's shape, and fuzz
+ * targets (--target, OHS1 scripts: what runs, what can be known). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -645,6 +646,147 @@ static void test_no_events_noted(void **state) {
   free(r);
 }
 
+/* ---- Fuzz targets (--target, OHS1 scripts). */
+
+static void test_target_names_from_targets_file(void **state) {
+  const char *const *t = oh_replay_target_list();
+  assert_non_null(t[0]);
+  assert_string_equal(t[0], "packet"); /* harness/fuzzers/TARGETS' first line */
+  assert_true(oh_replay_target_known("pipeline"));
+  assert_true(oh_replay_target_known("readers"));
+  assert_false(oh_replay_target_known("auto"));
+  assert_false(oh_replay_target_known("pipe"));
+  assert_false(oh_replay_target_known(NULL));
+}
+
+static void test_cmd_passes_target(void **state) {
+  oh_replay_options o;
+  oh_replay_cmd c;
+  oh_error err;
+  options(&o);
+  o.target = "packet";
+  assert_int_equal(oh_replay_build_cmd(&o, OH_UNDER_ASAN, "asan", "/r/oh-runner-asan", &c, &err),
+                   OH_OK);
+  assert_int_equal(argv_index(&c, "--target"), 1);
+  assert_string_equal(c.argv[2], "packet");
+  o.target = "auto"; /* the runner picks: nothing passed */
+  assert_int_equal(oh_replay_build_cmd(&o, OH_UNDER_ASAN, "asan", "/r/oh-runner-asan", &c, &err),
+                   OH_OK);
+  assert_int_equal(argv_index(&c, "--target"), -1);
+}
+
+/* A 20-byte OHS1 header with this api. */
+static void script_header(uint8_t *h, int api) {
+  memset(h, 0, 20);
+  memcpy(h, "OHS1", 4);
+  h[4] = (uint8_t)api;
+  h[6] = 2;
+  h[12] = 0xbb;
+  h[13] = 0x80;
+}
+
+static void test_input_target_choice(void **state) {
+  static const uint8_t stream[] = {0, 3, 0xfc, 1, 2};
+  uint8_t h[20];
+  oh_replay_options o;
+  int reported = -1;
+  oh_replay_options_init(&o);
+  assert_null(oh_replay_input_target(&o, stream, sizeof stream, &reported));
+  assert_int_equal(reported, 1);
+  script_header(h, 5);
+  assert_string_equal(oh_replay_input_target(&o, h, sizeof h, &reported), "pipeline");
+  assert_int_equal(reported, 1); /* the runner's pipeline, from the header */
+  script_header(h, 0);
+  assert_string_equal(oh_replay_input_target(&o, h, sizeof h, &reported), "stream");
+  assert_int_equal(reported, 0);
+  assert_null(oh_replay_input_target(&o, h, 19, &reported)); /* header cut short */
+  o.format = OH_FMT_LP16BE; /* told it is a stream: the pipeline reads it as one */
+  assert_null(oh_replay_input_target(&o, h, sizeof h, &reported));
+  o.target = "readers";
+  assert_string_equal(oh_replay_input_target(&o, stream, sizeof stream, &reported), "readers");
+  assert_int_equal(reported, 0);
+}
+
+/* A fuzz target's run: a start event, the input buffer, nothing else. */
+static void target_events(const char *target) {
+  events_len = 0;
+  ev("start lib=asan opus=libopus%%201.3.1 target=%s\n", target);
+  ev("buffer name=input addr=0x602000000010 size=300 how=heap\n");
+}
+
+static oh_replay_result *analyze_target(const char *target, const oh_child_result *cr) {
+  oh_replay_result *r = calloc(1, sizeof *r);
+  assert_non_null(r);
+  r->tool = OH_UNDER_ASAN;
+  snprintf(r->lib, sizeof r->lib, "asan");
+  snprintf(r->target, sizeof r->target, "%s", target);
+  oh_replay_analyze(cr, r);
+  return r;
+}
+
+static void test_target_oracle_is_a_crash_with_no_record(void **state) {
+  oh_child_result cr;
+  oh_replay_result *r;
+  target_events("pipeline");
+  fake_child(&cr, "opushunt-oracle: pipeline: model length-truncated: record #0 differs from the "
+                  "reference session\n");
+  killed(&cr, SIGABRT);
+  r = analyze_target("pipeline", &cr);
+  assert_int_equal(r->verdict, OH_VERDICT_CRASH);
+  assert_string_equal(r->finding.source, "oracle");
+  assert_string_equal(r->finding.kind, "oracle-divergence");
+  assert_non_null(strstr(r->why, "crash (SIGABRT): opushunt-oracle: pipeline: model"));
+  assert_int_equal(r->fault_index, -1);
+  assert_false(r->fault_call.present);
+  assert_non_null(strstr(r->notes[0], "fuzz target pipeline reports no calls"));
+  assert_non_null(strstr(r->notes[0], "without --target"));
+  free(r);
+}
+
+static void test_target_asan_report_and_clean_run(void **state) {
+  static const char asan[] =
+      "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x60200000013c at pc 0x1 "
+      "bp 0x2 sp 0x3\nREAD of size 1 at 0x60200000013c thread T0\n"
+      "    #0 0x4 in opus_packet_parse_impl src/opus.c:240:7\n\n"
+      "0x60200000013c is located 0 bytes to the right of 300-byte region "
+      "[0x602000000010,0x60200000013c)\nSUMMARY: AddressSanitizer: heap-buffer-overflow\n";
+  oh_child_result cr;
+  oh_replay_result *r;
+  target_events("packet");
+  fake_child(&cr, asan);
+  cr.exit_code = 1;
+  r = analyze_target("packet", &cr);
+  assert_int_equal(r->verdict, OH_VERDICT_SANITIZER);
+  assert_string_equal(r->finding.kind, "heap-buffer-overflow");
+  assert_string_equal(r->finding.buffer, "input"); /* the bytes the target was given */
+  assert_string_equal(r->finding.relation, "after-end");
+  assert_int_equal(r->fault_index, -1);
+  assert_non_null(strstr(r->notes[0], "fuzz target packet reports no calls"));
+  free(r);
+  target_events("readers");
+  fake_child(&cr, NULL);
+  r = analyze_target("readers", &cr);
+  assert_int_equal(r->verdict, OH_VERDICT_CLEAN);
+  assert_int_equal(r->nnotes, 0);
+  free(r);
+}
+
+static void test_scan_keeps_a_targets_unreadable_input(void **state) {
+  static const uint8_t garbage[] = {0xff, 0xff, 1, 2, 3};
+  oh_replay_options o;
+  oh_replay_input in;
+  oh_error err;
+  oh_replay_options_init(&o);
+  o.format = OH_FMT_LP16BE;
+  assert_int_not_equal(oh_replay_scan_input(&o, garbage, sizeof garbage, &in, &err), OH_OK);
+  o.target = "readers";
+  assert_int_equal(oh_replay_scan_input(&o, garbage, sizeof garbage, &in, &err), OH_OK);
+  assert_true(in.unreadable);
+  assert_string_equal(in.target, "readers");
+  assert_int_equal(in.tail.offset, 0);
+  assert_non_null(strstr(in.describe, "fuzz target readers"));
+}
+
 /* ---- Input side. */
 
 static uint8_t *incident_input(size_t *len) {
@@ -867,6 +1009,12 @@ int main(void) {
       cmocka_unit_test(test_pcm_survives_many_packet_buffers),
       cmocka_unit_test(test_truncated_capture_drops_cut_lines),
       cmocka_unit_test(test_no_events_noted),
+      cmocka_unit_test(test_target_names_from_targets_file),
+      cmocka_unit_test(test_cmd_passes_target),
+      cmocka_unit_test(test_input_target_choice),
+      cmocka_unit_test(test_target_oracle_is_a_crash_with_no_record),
+      cmocka_unit_test(test_target_asan_report_and_clean_run),
+      cmocka_unit_test(test_scan_keeps_a_targets_unreadable_input),
       cmocka_unit_test(test_locate_packet_12),
       cmocka_unit_test(test_scan_rejects_garbage_accepts_cut_tail),
       cmocka_unit_test(test_extract_writes_bit_file),

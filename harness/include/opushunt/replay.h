@@ -49,6 +49,11 @@ int oh_replay_lib_known(const char *name);
 extern const char *const oh_replay_models[];
 int oh_replay_model_known(const char *name);
 
+/* The fuzz target names of harness/fuzzers/TARGETS, NULL-terminated (empty
+ * in a build without the list), and whether name is one of them. */
+const char *const *oh_replay_target_list(void);
+int oh_replay_target_known(const char *name);
+
 /* OH_OK when tool can see anything in a runner built for lib, else
  * OH_ERR_ARG with a reason that says what to do instead. */
 int oh_replay_check_combo(oh_replay_tool t, const char *lib, oh_error *err);
@@ -75,6 +80,9 @@ typedef struct oh_replay_options {
   oh_format format;
   oh_reader_options ropt;
   oh_replay_caller caller;
+  const char *target;        /* --target NAME: that fuzz target runs on the
+                                input's bytes; NULL or "auto": an OHS1
+                                script picks by its api, else the pipeline */
   const char *lib;           /* NULL: the tool's default */
   const char *runner_dir;    /* folder holding oh-runner-<lib> */
   int check_only;
@@ -228,6 +236,9 @@ typedef struct oh_replay_packet {
 typedef struct oh_replay_result {
   oh_replay_tool tool;
   char lib[24];
+  char target[24];        /* the fuzz target that ran; "" the pipeline */
+  int target_events;      /* the run reports its calls (see
+                             oh_replay_input_target) */
   char runner[512];
   char argv_line[2048];   /* the child's command line, for a person */
   oh_replay_verdict verdict;
@@ -290,16 +301,22 @@ void oh_replay_note(oh_replay_result *res, const char *fmt, ...)
 typedef struct oh_replay_input {
   const char *path;
   oh_format format;        /* detected */
-  char describe[160];
+  char describe[256];
   uint64_t bytes, records;
   int tail_error;          /* the stream ends in a truncated record */
   oh_error tail;           /* that error */
+  int unreadable;          /* a fuzz target's input that no reader takes
+                              as a stream (tail says why): the target
+                              gets the bytes anyway */
+  char target[24];         /* what runs on it (oh_replay_input_target) */
 } oh_replay_input;
 
 /* Reads the whole input with the readers. A stream that ends in a cut-off
  * record after at least one good one is accepted (crash logs end that way;
  * the length-trusted model needs it) and noted in in->tail; any other
- * reader error is returned (the caller prints it and exits 2). */
+ * reader error is returned (the caller prints it and exits 2), except for
+ * an input a fuzz target reads without reporting calls: any bytes are a
+ * target's input, so that is only noted (in->unreadable). */
 int oh_replay_scan_input(const oh_replay_options *o, const uint8_t *buf,
                          size_t len, oh_replay_input *in, oh_error *err);
 
@@ -312,6 +329,13 @@ void oh_replay_locate(const oh_replay_options *o, const uint8_t *buf,
 int oh_replay_extract(const oh_replay_options *o, const uint8_t *buf,
                       size_t len, uint64_t first, uint64_t last,
                       const char *out, oh_error *err);
+
+/* What will run on the input: the fuzz target's name, or NULL for the
+ * runner's own pipeline over a stream. *events is set to 1 when the run
+ * reports its calls (the runner's pipeline, and pipeline scripts, which
+ * run it from their header), 0 when only the tool's report will tell. */
+const char *oh_replay_input_target(const oh_replay_options *o, const uint8_t *buf,
+                                   size_t len, int *events);
 
 /* Runs one tool over the input end to end: combination check, runner
  * lookup, child, analysis, packet lookup, --keep-logs. A replay that
