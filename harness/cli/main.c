@@ -11,6 +11,10 @@ static const oh_command commands[] = {
      oh_cmd_decode, oh_cmd_decode_usage},
     {"replay", "crash reproducer: replay packets as the service called libopus, under a tool",
      oh_cmd_replay, oh_cmd_replay_usage},
+    {"fuzz", "fuzzing campaign: libFuzzer or AFL++ on one target, findings collected",
+     oh_cmd_fuzz, oh_cmd_fuzz_usage},
+    {"corpus", "seed corpus: generate it, or minimise it with libFuzzer or afl-cmin",
+     oh_cmd_corpus, oh_cmd_corpus_usage},
 };
 
 static void usage(FILE *f) {
