@@ -39,13 +39,23 @@
  *     'F' records of length 0 are not run;
  *   - opus_custom_mode_create with a frame size that has a prime factor
  *     above 5 (documented as invalid) frees an uninitialised pointer when
- *     opus_fft_alloc_twiddles fails (kiss_fft.c): such modes are not made.
- * Two more 1.3.1 custom-mode defects, fixed upstream later, stay reachable
- * because no public call predicts them: modes with more than 21 bands abort
- * every decode in validate_celt_decoder (st->end <= 21), and modes whose
- * short block is 2.5 ms below 48 kHz (8000/40, 16000/320, 32000/320, ...)
- * overflow the stack X buffer in quant_band (lowband_scratch at
- * eBands[nbEBands - 1], upstream now effEBands - 1).
+ *     opus_fft_alloc_twiddles fails (kiss_fft.c): such modes are not made;
+ *   - modes with more than 21 coded bands (effEBands; e.g. 48000/256,
+ *     44100/512, 96000/1024) abort every decode on st->end <= 21 in
+ *     validate_celt_decoder, and modes with 2.5 ms short blocks of fewer
+ *     than 90 samples (8000/80, 16000/320, 24000/480, 32000/320, ...; bands
+ *     past the short block) overflow the decoder's stack X buffer in
+ *     quant_band (bands.c:1146: lowband_scratch at X + M*eBands[nbEBands - 1],
+ *     upstream later effEBands - 1). No public call tells a mode's bands, so
+ *     custom_modes.h predicts them from (rate, frame) as celt/modes.c makes
+ *     them; such modes and their decoders are still made, take CTLs and are
+ *     destroyed, but their 'P', 'L' and 'F' records are not run. The model
+ *     must know every mode libopus makes (else the oracle fails: its answer
+ *     would be a guess).
+ *   - opus_custom_mode_create aborts on its own compute_ebands assertions
+ *     (the last band must be the widest) for 1805 legal pairs between 9192
+ *     and 18759 Hz (e.g. 9192/48): custom_modes.h predicts those too and
+ *     such modes are not made.
  * Work is bounded by CU_MAX_RECORDS records, CU_MAX_RECREATE mode creations
  * and CU_BUDGET samples. */
 #include <math.h>
@@ -55,6 +65,7 @@
 
 #include <opus_custom.h>
 
+#include "custom_modes.h"
 #include "fuzz_target.h"
 #include "opushunt/script.h"
 
@@ -80,6 +91,7 @@ typedef struct cu_run {
   OpusCustomDecoder *dut;  /* the decoder under test */
   OpusCustomDecoder *twin; /* differential: the other sample format */
   int channels;
+  int no_decode; /* the mode reaches a known decode defect: skip decodes */
 } cu_run;
 
 /* Buffers of exactly n bytes that end where their allocation ends, so ASan
@@ -127,6 +139,7 @@ static void cu_close(cu_run *r) {
   opus_custom_mode_destroy(r->mode); /* a no-op for the built-in modes */
   r->dut = r->twin = NULL;
   r->mode = NULL;
+  r->no_decode = 0;
 }
 
 static void cu_check_mode(const cu_run *r, opus_int32 rate, int err) {
@@ -148,6 +161,25 @@ static int cu_bad_radix(int frame) {
   return odd != 1;
 }
 
+/* Whether opus_custom_mode_create(rate, frame) would abort on its own
+ * compute_ebands assertions (known defect 6, custom_modes.h). */
+static int cu_create_aborts(opus_int32 rate, int frame) {
+  cu_mode_shape shape;
+  return cu_mode_predict(rate, frame, &shape) == CU_MODE_CREATE_ABORTS;
+}
+
+/* Whether decoding with the mode just made for rate would hit the known
+ * >21-band abort or the fold-scratch overflow (custom_modes.h). */
+static int cu_mode_avoided(const cu_run *r, opus_int32 rate) {
+  cu_mode_shape shape;
+  int made = cu_mode_predict(rate, r->h->custom_frame, &shape);
+  if (made != 1)
+    oh_fuzz_oracle_fail(CU_NAME, "libopus made a %ld Hz, %d-sample mode the mode model %s",
+                        (long)rate, r->h->custom_frame,
+                        made < 0 ? "cannot describe" : "says it refuses");
+  return cu_mode_defect(&shape) != CU_MODE_OK;
+}
+
 /* (Re)creates mode and decoders. Returns 0 to stop the run. */
 static int cu_open(cu_run *r, opus_int32 rate, int channels) {
   int err = OPUS_INTERNAL_ERROR;
@@ -155,9 +187,11 @@ static int cu_open(cu_run *r, opus_int32 rate, int channels) {
   if (++r->recreated > CU_MAX_RECREATE) return 0;
   r->channels = channels;
   if (CU_AVOID_KNOWN_BUGS && cu_bad_radix(r->h->custom_frame)) return 1;
+  if (CU_AVOID_KNOWN_BUGS && cu_create_aborts(rate, r->h->custom_frame)) return 1;
   r->mode = opus_custom_mode_create(rate, r->h->custom_frame, &err);
   cu_check_mode(r, rate, err);
   if (!r->mode) return 1;
+  r->no_decode = CU_AVOID_KNOWN_BUGS && cu_mode_avoided(r, rate);
   r->dut = cu_new(r, channels);
   if (r->dut && CU_AVOID_KNOWN_BUGS && channels == 0) {
     cu_free(r, r->dut); /* known defect: 0 channels accepted, decode aborts */
@@ -231,6 +265,7 @@ static int cu_run_decode(cu_run *r, const oh_script_record *rec) {
   size_t pcm_bytes = (size_t)frame_size * r->channels * cu_sample_bytes(r->use_float);
   unsigned char *pkt = NULL;
   void *pcm;
+  if (r->no_decode) return 1; /* known defect: see the top of the file */
   if (rec->type != OH_SREC_LOSS && rec->len == 0 && CU_AVOID_KNOWN_BUGS) return 1;
   r->budget -= (r->differential ? 2 : 1) * ((long)frame_size * r->channels + CU_CALL_COST);
   if (r->budget < 0) return 0;

@@ -30,9 +30,12 @@ static const short cu_bark_hz[26] = {
 static const short cu_bands_2_5ms[22] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  10, 12,
                                          14, 16, 20, 24, 28, 34, 40, 48, 60, 78, 100};
 
+/* cu_mode_edges' answer when libopus's own consistency assertions fail. */
+#define CU_EDGES_ASSERT (-2)
+
 /* compute_ebands: the band edges of a custom mode whose short blocks have
  * `bins` MDCT bins at `fs` Hz, `res` Hz per bin pair. Returns the band count,
- * or -1 when it would not fit the model's table. */
+ * -1 when it would not fit the model's table, or CU_EDGES_ASSERT. */
 static inline int cu_mode_edges(long fs, int bins, int res, int *e) {
   int nbark, lin, low, high, n, i, kept, offset = 0;
   if (fs == 400L * bins) { /* 2.5 ms short blocks: the fixed layout */
@@ -64,12 +67,24 @@ static inline int cu_mode_edges(long fs, int bins, int res, int *e) {
     if (e[i + 1] - e[i] < e[i] - e[i - 1]) e[i] -= (2 * e[i] - e[i - 1] - e[i + 1]) / 2;
   for (i = kept = 0; i < n; i++) /* drop empty bands */
     if (e[i + 1] > e[kept]) e[++kept] = e[i + 1];
+  /* modes.c then asserts that no band is wider than the last one and none
+   * more than twice the one before; 1.3.1 aborts on legal parameters where
+   * this fails (e.g. 9192 Hz / 48: corpus/known-bugs/custom). */
+  for (i = 1; i < kept; i++)
+    if (e[i] - e[i - 1] > e[kept] - e[kept - 1] || e[i + 1] - e[i] > 2 * (e[i] - e[i - 1]))
+      return CU_EDGES_ASSERT;
   return kept;
 }
 
+/* cu_mode_predict's answer when opus_custom_mode_create would abort the
+ * process on an assertion in compute_ebands (assertions are on by default,
+ * Debian's libopus0 included). */
+#define CU_MODE_CREATE_ABORTS 2
+
 /* Fills *s with the mode opus_custom_mode_create(fs, frame) makes. Returns 1
  * when it makes one, 0 when it refuses (OPUS_BAD_ARG, or OPUS_ALLOC_FAIL for
- * a top band too wide for the PVQ tables), -1 when the model cannot tell. */
+ * a top band too wide for the PVQ tables), CU_MODE_CREATE_ABORTS, or -1 when
+ * the model cannot tell. */
 static inline int cu_mode_predict(long fs, int frame, cu_mode_shape *s) {
   int lm, res, n;
   if (fs == 48000 && (frame == 120 || frame == 240 || frame == 480 || frame == 960)) {
@@ -96,7 +111,9 @@ static inline int cu_mode_predict(long fs, int frame, cu_mode_shape *s) {
   s->lm = lm;
   s->short_mdct = frame >> lm;
   res = (int)((fs + s->short_mdct) / (2 * s->short_mdct));
-  if ((n = cu_mode_edges(fs, s->short_mdct, res, s->ebands)) < 1) return -1;
+  n = cu_mode_edges(fs, s->short_mdct, res, s->ebands);
+  if (n == CU_EDGES_ASSERT) return CU_MODE_CREATE_ABORTS;
+  if (n < 1) return -1;
   s->nb_ebands = n;
   if ((s->ebands[n] - s->ebands[n - 1]) << lm > 208) return 0;
   for (s->eff_ebands = n; s->eff_ebands > 0 && s->ebands[s->eff_ebands] > s->short_mdct;)
