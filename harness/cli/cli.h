@@ -54,6 +54,12 @@ void oh_progress_update(oh_progress *p, const char *fmt, ...)
 void oh_progress_done(oh_progress *p);
 double oh_now(void);
 
+/* The opushunt source tree (fuzz targets, corpus, scripts): the folder in
+ * $OPUSHUNT_SOURCE_DIR, else the tree this binary was built from, else two
+ * folders above the binary (build/bin/opushunt). Returns 0, or -1 with a
+ * one-line reason in why. */
+int oh_cli_source_dir(char *buf, size_t cap, char *why, size_t why_cap);
+
 #endif
 
 /* Input options shared by every command that reads a stream: --format,

@@ -140,3 +140,34 @@ uint8_t *oh_cli_read_input(const char *cmd, const char *path, size_t *len) {
   }
   return data;
 }
+
+static int has_fuzz_targets(const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/harness/fuzzers/TARGETS", dir);
+  return access(path, R_OK) == 0;
+}
+
+int oh_cli_source_dir(char *buf, size_t cap, char *why, size_t why_cap) {
+  const char *env = getenv("OPUSHUNT_SOURCE_DIR");
+  char exe[4096];
+  ssize_t n;
+  if (env && *env) {
+    snprintf(buf, cap, "%s", env);
+    if (has_fuzz_targets(buf)) return 0;
+    snprintf(why, why_cap, "OPUSHUNT_SOURCE_DIR=%s has no harness/fuzzers/TARGETS", env);
+    return -1;
+  }
+#ifdef OH_SOURCE_DIR
+  snprintf(buf, cap, "%s", OH_SOURCE_DIR);
+  if (has_fuzz_targets(buf)) return 0;
+#endif
+  if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+    char *slash;
+    exe[n] = '\0';
+    if ((slash = strrchr(exe, '/')) != NULL) *slash = '\0';
+    snprintf(buf, cap, "%s/../..", exe);
+    if (has_fuzz_targets(buf)) return 0;
+  }
+  snprintf(why, why_cap, "cannot find the opushunt source tree: set OPUSHUNT_SOURCE_DIR");
+  return -1;
+}

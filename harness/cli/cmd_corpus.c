@@ -271,7 +271,10 @@ static int parse_merge(int argc, char **argv, merge_args *a) {
     a->corpus = a->corpus_buf;
   }
   if (!a->binary) {
-    snprintf(a->binary_buf, sizeof a->binary_buf, "build/fuzz/%s-%s/bin/fuzz-%s",
+    char src[2048], why[256];
+    if (oh_cli_source_dir(src, sizeof src, why, sizeof why) != 0)
+      return oh_cli_usage_error(MERGE, "%s (or pass --binary)", why);
+    snprintf(a->binary_buf, sizeof a->binary_buf, "%s/build/fuzz/%s-%s/bin/fuzz-%s", src,
              oh_merge_engine_name(a->opt.engine), a->sanitizer, a->target);
     a->binary = a->binary_buf;
   }

@@ -255,35 +255,11 @@ static int parse_args(int argc, char **argv, fuzz_args *a) {
 
 /* ---- Where things are. */
 
-static int has_targets(const char *dir) {
-  char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/harness/fuzzers/TARGETS", dir);
-  return access(path, R_OK) == 0;
-}
-
-/* $OPUSHUNT_SOURCE_DIR, else the tree this binary was built from, else two
- * folders above the binary (build/bin/opushunt). */
+/* The source tree (cli_util.c), or a usage error. */
 static int find_source(fuzz_args *a) {
-  const char *env = getenv("OPUSHUNT_SOURCE_DIR");
-  char exe[PATH_MAX];
-  ssize_t n;
-  if (env && *env) {
-    snprintf(a->source, sizeof a->source, "%s", env);
-    if (has_targets(a->source)) return 0;
-    return oh_cli_usage_error(CMD, "OPUSHUNT_SOURCE_DIR=%s has no harness/fuzzers/TARGETS", env);
-  }
-#ifdef OH_SOURCE_DIR
-  snprintf(a->source, sizeof a->source, "%s", OH_SOURCE_DIR);
-  if (has_targets(a->source)) return 0;
-#endif
-  if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
-    char *slash;
-    exe[n] = '\0';
-    if ((slash = strrchr(exe, '/')) != NULL) *slash = '\0';
-    snprintf(a->source, sizeof a->source, "%s/../..", exe);
-    if (has_targets(a->source)) return 0;
-  }
-  return oh_cli_usage_error(CMD, "cannot find the opushunt source tree: set OPUSHUNT_SOURCE_DIR");
+  char why[256];
+  if (oh_cli_source_dir(a->source, sizeof a->source, why, sizeof why) == 0) return 0;
+  return oh_cli_usage_error(CMD, "%s", why);
 }
 
 static int check_target(fuzz_args *a) {
