@@ -52,11 +52,23 @@ static oh_mutator *oh_lf_mutator(void) {
   return m;
 }
 
+/* Length control. Defining a custom mutator switches libFuzzer's own off
+ * (-len_control), and unchecked inputs drift towards -max_len: in a 5-minute
+ * `stream` campaign they averaged 2.3 times the byte-level ones and ran 4.4
+ * times fewer executions for the same coverage. So growth is rationed: 15
+ * calls in 16 may add at most a quarter of the input plus 64 bytes, the
+ * 16th may use all of max_size. */
+static size_t oh_lf_growth_cap(size_t size, size_t max_size, unsigned int seed) {
+  size_t cap = size + size / 4 + 64;
+  if ((seed & 15u) == 0 || cap > max_size) return max_size;
+  return cap;
+}
+
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
                                unsigned int seed) {
   oh_mutator *m = oh_lf_mutator();
   oh_mutator_reseed(m, seed);
-  return oh_mutate(m, data, size, data, max_size, NULL, 0);
+  return oh_mutate(m, data, size, data, oh_lf_growth_cap(size, max_size, seed), NULL, 0);
 }
 
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
@@ -64,6 +76,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
                                  uint8_t *out, size_t max_out_size,
                                  unsigned int seed) {
   oh_mutator *m = oh_lf_mutator();
+  size_t larger = size1 > size2 ? size1 : size2;
   oh_mutator_reseed(m, seed);
-  return oh_mutate_crossover(m, data1, size1, data2, size2, out, max_out_size);
+  return oh_mutate_crossover(m, data1, size1, data2, size2, out,
+                             oh_lf_growth_cap(larger, max_out_size, seed));
 }
