@@ -67,6 +67,7 @@
 
 #include "custom_modes.h"
 #include "fuzz_target.h"
+#include "fuzz_util.h"
 #include "opushunt/script.h"
 
 #ifndef CU_AVOID_KNOWN_BUGS
@@ -93,18 +94,6 @@ typedef struct cu_run {
   int channels;
   int no_decode; /* the mode reaches a known decode defect: skip decodes */
 } cu_run;
-
-/* Buffers of exactly n bytes that end where their allocation ends, so ASan
- * reports any access past them, even into an empty one (ASan gives malloc(0)
- * a usable byte); the 16 bytes in front keep malloc's alignment. */
-static void *cu_alloc(size_t n) {
-  unsigned char *base = malloc(n + 16);
-  return base ? base + 16 : NULL;
-}
-
-static void cu_release(void *p) {
-  if (p) free((unsigned char *)p - 16);
-}
 
 static OpusCustomDecoder *cu_new(const cu_run *r, int channels) {
   OpusCustomDecoder *d = NULL;
@@ -246,7 +235,7 @@ static void cu_compare(const cu_run *r, int n, const void *dut_pcm, const void *
 
 static int cu_twin_step(const cu_run *r, const unsigned char *pkt, size_t len, int frame_size,
                         int want, const void *want_pcm) {
-  void *pcm = cu_alloc((size_t)frame_size * r->channels * cu_sample_bytes(!r->use_float));
+  void *pcm = oh_fuzz_alloc_exact((size_t)frame_size * r->channels * cu_sample_bytes(!r->use_float));
   int got;
   if (!pcm) return 0;
   got = cu_decode(r->twin, !r->use_float, pkt, len, pcm, frame_size);
@@ -254,7 +243,7 @@ static int cu_twin_step(const cu_run *r, const unsigned char *pkt, size_t len, i
     oh_fuzz_oracle_fail(CU_NAME, "record %zu: the %s twin returned %d, the decoder %d",
                         r->rec_index, r->use_float ? "int16" : "float", got, want);
   if (want > 0) cu_compare(r, want, want_pcm, pcm);
-  cu_release(pcm);
+  oh_fuzz_release(pcm);
   return 1;
 }
 
@@ -270,27 +259,19 @@ static int cu_run_decode(cu_run *r, const oh_script_record *rec) {
   r->budget -= (r->differential ? 2 : 1) * ((long)frame_size * r->channels + CU_CALL_COST);
   if (r->budget < 0) return 0;
   if (rec->type != OH_SREC_LOSS) {
-    if (!(pkt = cu_alloc(rec->len))) return 0;
+    if (!(pkt = oh_fuzz_alloc_exact(rec->len))) return 0;
     memcpy(pkt, rec->data, rec->len);
   }
-  if (!(pcm = cu_alloc(pcm_bytes))) {
-    cu_release(pkt);
+  if (!(pcm = oh_fuzz_alloc_exact(pcm_bytes))) {
+    oh_fuzz_release(pkt);
     return 0;
   }
   want = cu_decode(r->dut, r->use_float, pkt, rec->len, pcm, frame_size);
   cu_check_count(r, want, frame_size);
   if (r->twin) ok = cu_twin_step(r, pkt, rec->len, frame_size, want, pcm);
-  cu_release(pcm);
-  cu_release(pkt);
+  oh_fuzz_release(pcm);
+  oh_fuzz_release(pkt);
   return ok;
-}
-
-/* 1 when this libopus predates decoder complexity (1.5), so
- * OPUS_SET_COMPLEXITY must be OPUS_UNIMPLEMENTED; 0 when newer or unknown. */
-static int cu_complexity_unimplemented(void) {
-  int major = 0, minor = 0;
-  if (sscanf(opus_get_version_string(), "libopus %d.%d", &major, &minor) != 2) return 0;
-  return major == 1 && minor < 5;
 }
 
 /* What a custom decoder must answer: it has no gain, bandwidth, sample rate,
@@ -304,7 +285,7 @@ static int cu_expected(int ctl, opus_int32 v) {
   case OH_CTL_GET_PHASE_INVERSION_DISABLED: return OPUS_OK;
   case OH_CTL_SET_PHASE_INVERSION_DISABLED: return v == 0 || v == 1 ? OPUS_OK : OPUS_BAD_ARG;
   case OH_CTL_SET_COMPLEXITY:
-    return cu_complexity_unimplemented() ? OPUS_UNIMPLEMENTED : CU_ANY_RET;
+    return oh_fuzz_complexity_unimplemented() ? OPUS_UNIMPLEMENTED : CU_ANY_RET;
   default: return OPUS_UNIMPLEMENTED;
   }
 }

@@ -49,6 +49,7 @@
 #include <opus_multistream.h>
 
 #include "fuzz_target.h"
+#include "fuzz_util.h"
 #include "opushunt/script.h"
 
 #define MS_NAME "multistream"
@@ -83,25 +84,6 @@ typedef struct ms_answer {
   opus_int32 value;
 } ms_answer;
 
-/* Buffers of exactly n bytes that end where their allocation ends, so ASan
- * reports any access past them, even into an empty one (ASan gives malloc(0)
- * a usable byte); the 16 bytes in front keep malloc's alignment. */
-static void *ms_alloc(size_t n) {
-  unsigned char *base = malloc(n + 16);
-  return base ? base + 16 : NULL;
-}
-
-static void ms_release(void *p) {
-  if (p) free((unsigned char *)p - 16);
-}
-
-/* A heap copy of exactly len bytes; NULL when out of memory. */
-static unsigned char *ms_copy(const unsigned char *p, size_t len) {
-  unsigned char *c = ms_alloc(len);
-  if (c && len) memcpy(c, p, len);
-  return c;
-}
-
 static int ms_rate_valid(opus_int32 rate) {
   return rate == 8000 || rate == 12000 || rate == 16000 || rate == 24000 || rate == 48000;
 }
@@ -119,7 +101,7 @@ static int ms_layout_valid(int channels, int streams, int coupled,
 
 /* The header's mapping as a table of exactly channels bytes. */
 static unsigned char *ms_mapping(const oh_script_header *h, int channels) {
-  unsigned char *m = ms_alloc(channels > 0 ? (size_t)channels : 0);
+  unsigned char *m = oh_fuzz_alloc_exact(channels > 0 ? (size_t)channels : 0);
   if (!m) return NULL;
   for (int i = 0; i < channels; i++)
     m[i] = (size_t)i < h->extra_len ? h->extra[i] : 255;
@@ -197,7 +179,7 @@ static int ms_open(ms_run *r, opus_int32 rate, int channels) {
       r->st.ref = opus_decoder_create(rate, channels, &err);
     r->st.ref_in_step = r->st.ref != NULL;
   }
-  ms_release(map);
+  oh_fuzz_release(map);
   return !r->st.dut || !r->differential || r->st.rt; /* rt NULL: out of memory */
 }
 
@@ -205,7 +187,7 @@ static int ms_open(ms_run *r, opus_int32 rate, int channels) {
 static void *ms_pcm(const ms_run *r, int frame_size, int channels) {
   size_t n = (size_t)(frame_size > 0 ? frame_size : 0) * (size_t)channels;
   size_t bytes = n * (r->use_float ? sizeof(float) : sizeof(opus_int16));
-  return ms_alloc(bytes);
+  return oh_fuzz_alloc_exact(bytes);
 }
 
 static int ms_decode(const ms_run *r, OpusMSDecoder *d, const unsigned char *pkt,
@@ -244,7 +226,7 @@ static void ms_compare(const ms_run *r, const char *who, int want, int got, cons
 static unsigned char *ms_round_trip(const ms_run *r, const unsigned char *pkt, size_t len,
                                     int want, size_t *out_len) {
   size_t k = 1 + (len + r->rec_index) % 513; /* crosses the 255-byte padding steps */
-  unsigned char *buf = ms_alloc(len + k), *out;
+  unsigned char *buf = oh_fuzz_alloc_exact(len + k), *out;
   opus_int32 n;
   *out_len = len;
   if (!buf) return NULL;
@@ -254,15 +236,15 @@ static unsigned char *ms_round_trip(const ms_run *r, const unsigned char *pkt, s
     oh_fuzz_oracle_fail(MS_NAME, "record %zu: pad %zu -> %zu refused (%ld) a packet the "
                         "decoder accepted", r->rec_index, len, len + k, (long)n);
   if (n != OPUS_OK) {
-    ms_release(buf);
-    return ms_copy(pkt, len);
+    oh_fuzz_release(buf);
+    return oh_fuzz_copy_exact(pkt, len, len);
   }
   n = opus_multistream_packet_unpad(buf, (opus_int32)(len + k), r->h->streams);
   if (n <= 0 || (size_t)n > len)
     oh_fuzz_oracle_fail(MS_NAME, "record %zu: unpad after pad %zu -> %zu returned %ld",
                         r->rec_index, len, len + k, (long)n);
-  out = ms_copy(buf, (size_t)n);
-  ms_release(buf);
+  out = oh_fuzz_copy_exact(buf, (size_t)n, (size_t)n);
+  oh_fuzz_release(buf);
   *out_len = (size_t)n;
   return out;
 }
@@ -289,14 +271,6 @@ static int ms_is_get(int ctl) {
          ctl != OH_CTL_SET_PHASE_INVERSION_DISABLED && ctl != OH_CTL_SET_COMPLEXITY;
 }
 
-/* 1 when this libopus predates decoder complexity (1.5), so
- * OPUS_SET_COMPLEXITY must be OPUS_UNIMPLEMENTED; 0 when newer or unknown. */
-static int ms_complexity_unimplemented(void) {
-  int major = 0, minor = 0;
-  if (sscanf(opus_get_version_string(), "libopus %d.%d", &major, &minor) != 2) return 0;
-  return major == 1 && minor < 5;
-}
-
 /* What the decoder under test must return for this CTL (ms level);
  * MS_ANY_RET when libopus 1.5 or later may answer either way. */
 #define MS_ANY_RET 1
@@ -306,7 +280,7 @@ static int ms_expected(int ctl, opus_int32 v) {
   case OH_CTL_SET_PHASE_INVERSION_DISABLED: return v == 0 || v == 1 ? OPUS_OK : OPUS_BAD_ARG;
   case OH_CTL_GET_PITCH: return OPUS_UNIMPLEMENTED;
   case OH_CTL_SET_COMPLEXITY:
-    return ms_complexity_unimplemented() ? OPUS_UNIMPLEMENTED : MS_ANY_RET;
+    return oh_fuzz_complexity_unimplemented() ? OPUS_UNIMPLEMENTED : MS_ANY_RET;
   default: return OPUS_OK;
   }
 }
@@ -420,7 +394,7 @@ static int ms_ref_step(ms_run *r, const unsigned char *pkt, size_t len, int fram
   } else {
     ms_compare(r, "ref (opus_decode)", want, got, want_pcm, pcm);
   }
-  ms_release(pcm);
+  oh_fuzz_release(pcm);
   return 1;
 }
 
@@ -433,8 +407,8 @@ static int ms_rt_step(ms_run *r, const unsigned char *pkt, size_t len, int frame
   if (ok)
     ms_compare(r, "rt (pad/unpad)", want,
                ms_decode(r, r->st.rt, rt_pkt, rt_len, pcm, frame_size, fec), want_pcm, pcm);
-  ms_release(rt_pkt);
-  ms_release(pcm);
+  oh_fuzz_release(rt_pkt);
+  oh_fuzz_release(pcm);
   return ok;
 }
 
@@ -454,10 +428,10 @@ static int ms_run_decode(ms_run *r, const oh_script_record *rec, int frame_size)
   unsigned char *pkt = NULL;
   void *pcm;
   if ((r->budget -= ms_cost(r, frame_size)) < 0) return 0;
-  if (rec->type != OH_SREC_LOSS && !(pkt = ms_copy(rec->data, rec->len))) return 0;
+  if (rec->type != OH_SREC_LOSS && !(pkt = oh_fuzz_copy_exact(rec->data, rec->len, rec->len))) return 0;
   pcm = ms_pcm(r, frame_size, r->st.channels);
   if (!pcm) {
-    ms_release(pkt);
+    oh_fuzz_release(pkt);
     return 0;
   }
   want = ms_decode(r, r->st.dut, pkt, rec->len, pcm, frame_size, fec);
@@ -465,8 +439,8 @@ static int ms_run_decode(ms_run *r, const oh_script_record *rec, int frame_size)
   if (r->st.rt) ok = ms_rt_step(r, pkt, rec->len, frame_size, fec, want, pcm);
   if (ok && r->st.ref && r->st.ref_in_step)
     ok = ms_ref_step(r, pkt, rec->len, frame_size, fec, want, pcm);
-  ms_release(pcm);
-  ms_release(pkt);
+  oh_fuzz_release(pcm);
+  oh_fuzz_release(pkt);
   return ok;
 }
 

@@ -37,6 +37,7 @@
 #include <opus_projection.h>
 
 #include "fuzz_target.h"
+#include "fuzz_util.h"
 #include "opushunt/script.h"
 
 #define PJ_NAME "projection"
@@ -60,25 +61,6 @@ typedef struct pj_run {
   int channels;
 } pj_run;
 
-/* Buffers of exactly n bytes that end where their allocation ends, so ASan
- * reports any access past them, even into an empty one (ASan gives malloc(0)
- * a usable byte); the 16 bytes in front keep malloc's alignment. */
-static void *pj_alloc(size_t n) {
-  unsigned char *base = malloc(n + 16);
-  return base ? base + 16 : NULL;
-}
-
-static void pj_release(void *p) {
-  if (p) free((unsigned char *)p - 16);
-}
-
-/* A heap copy of exactly len bytes; NULL when out of memory. */
-static unsigned char *pj_copy(const unsigned char *p, size_t len) {
-  unsigned char *c = pj_alloc(len);
-  if (c && len) memcpy(c, p, len);
-  return c;
-}
-
 /* What the API documents as a valid configuration. */
 static int pj_config_valid(const oh_script_header *h, opus_int32 rate, int channels) {
   long coded = (long)h->streams + h->coupled;
@@ -92,7 +74,7 @@ static int pj_config_valid(const oh_script_header *h, opus_int32 rate, int chann
 
 static OpusProjectionDecoder *pj_new(const pj_run *r, opus_int32 rate, int channels) {
   const oh_script_header *h = r->h;
-  unsigned char *matrix = pj_copy(h->extra, h->extra_len);
+  unsigned char *matrix = oh_fuzz_copy_exact(h->extra, h->extra_len, h->extra_len);
   OpusProjectionDecoder *d = NULL;
   int err = OPUS_INTERNAL_ERROR;
   if (!matrix) return NULL;
@@ -111,7 +93,7 @@ static OpusProjectionDecoder *pj_new(const pj_run *r, opus_int32 rate, int chann
       oh_fuzz_oracle_fail(PJ_NAME, "create returned %s with error %d",
                           d ? "a decoder" : "NULL", err);
   }
-  pj_release(matrix);
+  oh_fuzz_release(matrix);
   return d;
 }
 
@@ -155,7 +137,7 @@ static size_t pj_sample_bytes(const pj_run *r) {
 static void *pj_pcm(const pj_run *r, int frame_size) {
   size_t bytes = (size_t)(frame_size > 0 ? frame_size : 0) * (size_t)r->channels *
                  pj_sample_bytes(r);
-  return pj_alloc(bytes);
+  return oh_fuzz_alloc_exact(bytes);
 }
 
 static int pj_decode(const pj_run *r, OpusProjectionDecoder *d, const unsigned char *pkt,
@@ -171,7 +153,7 @@ static int pj_decode(const pj_run *r, OpusProjectionDecoder *d, const unsigned c
 static unsigned char *pj_round_trip(const pj_run *r, const unsigned char *pkt, size_t len,
                                     int want, size_t *out_len) {
   size_t k = 1 + (len + r->rec_index) % 513; /* crosses the 255-byte padding steps */
-  unsigned char *buf = pj_alloc(len + k), *out;
+  unsigned char *buf = oh_fuzz_alloc_exact(len + k), *out;
   opus_int32 n;
   *out_len = len;
   if (!buf) return NULL;
@@ -181,15 +163,15 @@ static unsigned char *pj_round_trip(const pj_run *r, const unsigned char *pkt, s
     oh_fuzz_oracle_fail(PJ_NAME, "record %zu: pad %zu -> %zu refused (%ld) a packet the "
                         "decoder accepted", r->rec_index, len, len + k, (long)n);
   if (n != OPUS_OK) {
-    pj_release(buf);
-    return pj_copy(pkt, len);
+    oh_fuzz_release(buf);
+    return oh_fuzz_copy_exact(pkt, len, len);
   }
   n = opus_multistream_packet_unpad(buf, (opus_int32)(len + k), r->h->streams);
   if (n <= 0 || (size_t)n > len)
     oh_fuzz_oracle_fail(PJ_NAME, "record %zu: unpad after pad %zu -> %zu returned %ld",
                         r->rec_index, len, len + k, (long)n);
-  out = pj_copy(buf, (size_t)n);
-  pj_release(buf);
+  out = oh_fuzz_copy_exact(buf, (size_t)n, (size_t)n);
+  oh_fuzz_release(buf);
   *out_len = (size_t)n;
   return out;
 }
@@ -209,8 +191,8 @@ static int pj_rt_step(const pj_run *r, const unsigned char *pkt, size_t len, int
       oh_fuzz_oracle_fail(PJ_NAME, "record %zu: the pad/unpad round trip decoded %d "
                           "samples differently", r->rec_index, want);
   }
-  pj_release(rt_pkt);
-  pj_release(pcm);
+  oh_fuzz_release(rt_pkt);
+  oh_fuzz_release(pcm);
   return ok;
 }
 
@@ -230,9 +212,9 @@ static int pj_run_decode(pj_run *r, const oh_script_record *rec, int frame_size)
   unsigned char *pkt = NULL;
   void *pcm;
   if ((r->budget -= pj_cost(r, frame_size)) < 0) return 0;
-  if (rec->type != OH_SREC_LOSS && !(pkt = pj_copy(rec->data, rec->len))) return 0;
+  if (rec->type != OH_SREC_LOSS && !(pkt = oh_fuzz_copy_exact(rec->data, rec->len, rec->len))) return 0;
   if (!(pcm = pj_pcm(r, frame_size))) {
-    pj_release(pkt);
+    oh_fuzz_release(pkt);
     return 0;
   }
   want = pj_decode(r, r->dut, pkt, rec->len, pcm, frame_size, fec);
@@ -240,17 +222,9 @@ static int pj_run_decode(pj_run *r, const oh_script_record *rec, int frame_size)
     oh_fuzz_oracle_fail(PJ_NAME, "record %zu: frame_size %d at %ld Hz returned %d",
                         r->rec_index, frame_size, (long)r->rate, want);
   if (r->rt) ok = pj_rt_step(r, pkt, rec->len, frame_size, fec, want, pcm);
-  pj_release(pcm);
-  pj_release(pkt);
+  oh_fuzz_release(pcm);
+  oh_fuzz_release(pkt);
   return ok;
-}
-
-/* 1 when this libopus predates decoder complexity (1.5), so
- * OPUS_SET_COMPLEXITY must be OPUS_UNIMPLEMENTED; 0 when newer or unknown. */
-static int pj_complexity_unimplemented(void) {
-  int major = 0, minor = 0;
-  if (sscanf(opus_get_version_string(), "libopus %d.%d", &major, &minor) != 2) return 0;
-  return major == 1 && minor < 5;
 }
 
 /* The request a script CTL maps to and what a projection decoder must
@@ -279,7 +253,7 @@ static int pj_request(int ctl, opus_int32 v, int *expect, int *is_get) {
   case OH_CTL_GET_PHASE_INVERSION_DISABLED: return OPUS_GET_PHASE_INVERSION_DISABLED_REQUEST;
   default: /* OH_CTL_SET_COMPLEXITY: not a decoder CTL */
     *is_get = 0;
-    *expect = pj_complexity_unimplemented() ? OPUS_UNIMPLEMENTED : PJ_ANY_RET;
+    *expect = oh_fuzz_complexity_unimplemented() ? OPUS_UNIMPLEMENTED : PJ_ANY_RET;
     return OPUS_SET_COMPLEXITY_REQUEST;
   }
 }

@@ -46,6 +46,7 @@
 #include <opus_multistream.h>
 
 #include "fuzz_target.h"
+#include "fuzz_util.h"
 #include "opushunt/packet.h"
 #include "opushunt/script.h"
 
@@ -80,24 +81,6 @@ typedef struct rp_run {
   rp_frames frames;
   unsigned char first_toc;
 } rp_run;
-
-/* Buffers of exactly n bytes that end where their allocation ends, so ASan
- * reports any access past them, even into an empty one (ASan gives malloc(0)
- * a usable byte); the 16 bytes in front keep malloc's alignment. */
-static void *rp_alloc(size_t n) {
-  unsigned char *base = malloc(n + 16);
-  return base ? base + 16 : NULL;
-}
-
-static void rp_release(void *p) {
-  if (p) free((unsigned char *)p - 16);
-}
-
-static unsigned char *rp_copy(const unsigned char *p, size_t len, size_t cap) {
-  unsigned char *c = rp_alloc(cap);
-  if (c && len) memcpy(c, p, len);
-  return c;
-}
 
 /* ---- Parsing: libopus and opushunt must agree ---------------------------- */
 
@@ -143,7 +126,7 @@ static size_t rp_pad_amount(const rp_run *r, size_t len) {
 
 static void rp_check_unpad(const rp_run *r, const unsigned char *p, opus_int32 len,
                            const rp_frames *orig) {
-  unsigned char *c = rp_copy(p, (size_t)len, (size_t)len);
+  unsigned char *c = oh_fuzz_copy_exact(p, (size_t)len, (size_t)len);
   rp_frames f;
   opus_int32 n;
   if (!c) return;
@@ -153,7 +136,7 @@ static void rp_check_unpad(const rp_run *r, const unsigned char *p, opus_int32 l
                         r->rec_index, orig->count ? "valid" : "invalid", (long)len, (long)n);
   if (n > 0 && (!rp_parse(r, c, n, &f) || !rp_same_frames(orig, 0, orig->count, &f)))
     oh_fuzz_oracle_fail(RP_NAME, "record %zu: unpad changed the frames", r->rec_index);
-  rp_release(c);
+  oh_fuzz_release(c);
 }
 
 /* pad(len + k) then unpad, on a buffer of exactly len + k bytes. */
@@ -161,7 +144,7 @@ static void rp_check_pad(const rp_run *r, const unsigned char *p, opus_int32 len
                          const rp_frames *orig) {
   size_t k = rp_pad_amount(r, (size_t)len);
   opus_int32 new_len = len + (opus_int32)k, n;
-  unsigned char *c = rp_copy(p, (size_t)len, (size_t)new_len);
+  unsigned char *c = oh_fuzz_copy_exact(p, (size_t)len, (size_t)new_len);
   rp_frames f;
   int ret;
   if (!c) return;
@@ -178,7 +161,7 @@ static void rp_check_pad(const rp_run *r, const unsigned char *p, opus_int32 len
       oh_fuzz_oracle_fail(RP_NAME, "record %zu: unpad after pad %ld -> %ld returned %ld "
                           "or other frames", r->rec_index, (long)len, (long)new_len, (long)n);
   }
-  rp_release(c);
+  oh_fuzz_release(c);
 }
 
 /* ---- Multistream pad / unpad --------------------------------------------- */
@@ -220,14 +203,14 @@ static void rp_check_ms_pad(const rp_run *r, const unsigned char *p, opus_int32 
   int streams = r->h->streams, valid, ret;
   size_t k = rp_pad_amount(r, (size_t)len);
   opus_int32 new_len = len + (opus_int32)k, n;
-  unsigned char *c = rp_copy(p, (size_t)len, (size_t)new_len);
+  unsigned char *c = oh_fuzz_copy_exact(p, (size_t)len, (size_t)new_len);
   if (!c) return;
   if (streams < 1) {
     /* 1.3.1 returns 0 (no streams, no bytes) rather than an error. */
     if ((n = opus_multistream_packet_unpad(c, len, streams)) > 0)
       oh_fuzz_oracle_fail(RP_NAME, "record %zu: unpad with %d streams returned %ld",
                           r->rec_index, streams, (long)n);
-    rp_release(c);
+    oh_fuzz_release(c);
     return;
   }
   valid = len > 0 && rp_ms_len(p, (size_t)len, streams) != 0;
@@ -245,7 +228,7 @@ static void rp_check_ms_pad(const rp_run *r, const unsigned char *p, opus_int32 
       oh_fuzz_oracle_fail(RP_NAME, "record %zu: multistream unpad after pad returned %ld or "
                           "other frames", r->rec_index, (long)n);
   }
-  rp_release(c);
+  oh_fuzz_release(c);
 }
 
 /* ---- The repacketizer ---------------------------------------------------- */
@@ -258,7 +241,7 @@ static int rp_create(rp_run *r) {
 }
 
 static void rp_drop_held(rp_run *r) {
-  for (int i = 0; i < r->nheld; i++) rp_release(r->held[i]);
+  for (int i = 0; i < r->nheld; i++) oh_fuzz_release(r->held[i]);
   r->nheld = 0;
   r->frames.count = 0;
 }
@@ -290,13 +273,13 @@ static int rp_decode(int channels, unsigned char *const *pkts, const opus_int32 
   OpusDecoder *d = opus_decoder_create(48000, channels, &err);
   if (!d) return OPUS_ALLOC_FAIL;
   for (int i = 0; i < n && total >= 0; i++) {
-    float *out = rp_alloc(sizeof(float) * RP_MAX_SAMPLES * (size_t)channels);
+    float *out = oh_fuzz_alloc_exact(sizeof(float) * RP_MAX_SAMPLES * (size_t)channels);
     int ret = out ? opus_decode_float(d, pkts[i], lens[i], out, RP_MAX_SAMPLES, 0)
                   : OPUS_ALLOC_FAIL;
     if (ret > 0 && total + ret > RP_MAX_SAMPLES) ret = OPUS_INTERNAL_ERROR;
     if (ret > 0) memcpy(pcm + (size_t)total * channels, out, sizeof(float) * ret * channels);
     total = ret > 0 ? total + ret : ret;
-    rp_release(out);
+    oh_fuzz_release(out);
   }
   opus_decoder_destroy(d);
   return total;
@@ -308,8 +291,8 @@ static void rp_decode_check(rp_run *r, unsigned char *out, opus_int32 out_len) {
   float *pcm_a, *pcm_b;
   if (!r->differential || (ch != 1 && ch != 2)) return;
   r->budget -= 2L * RP_MAX_SAMPLES * ch;
-  pcm_a = rp_alloc(bytes);
-  pcm_b = rp_alloc(bytes);
+  pcm_a = oh_fuzz_alloc_exact(bytes);
+  pcm_b = oh_fuzz_alloc_exact(bytes);
   if (pcm_a && pcm_b) {
     a = rp_decode(ch, r->held, r->held_len, r->nheld, pcm_a);
     b = rp_decode(ch, &out, &out_len, 1, pcm_b);
@@ -323,8 +306,8 @@ static void rp_decode_check(rp_run *r, unsigned char *out, opus_int32 out_len) {
                           "differently", r->rec_index, a);
     }
   }
-  rp_release(pcm_a);
-  rp_release(pcm_b);
+  oh_fuzz_release(pcm_a);
+  oh_fuzz_release(pcm_b);
 }
 
 /* ---- Output --------------------------------------------------------------- */
@@ -334,7 +317,7 @@ static void rp_decode_check(rp_run *r, unsigned char *out, opus_int32 out_len) {
 static void rp_out(rp_run *r, int begin, int end, opus_int32 maxlen, int whole) {
   int valid = begin >= 0 && begin < end && end <= r->frames.count;
   opus_int32 bound = valid ? rp_bound(r, begin, end) : 1, need, got;
-  unsigned char *scratch = rp_alloc((size_t)bound), *out;
+  unsigned char *scratch = oh_fuzz_alloc_exact((size_t)bound), *out;
   rp_frames f;
   if (!scratch) return;
   need = whole ? opus_repacketizer_out(r->rp, scratch, bound)
@@ -343,7 +326,7 @@ static void rp_out(rp_run *r, int begin, int end, opus_int32 maxlen, int whole) 
     if (valid || need != OPUS_BAD_ARG)
       oh_fuzz_oracle_fail(RP_NAME, "record %zu: out_range(%d, %d) of %d frames returned %ld",
                           r->rec_index, begin, end, r->frames.count, (long)need);
-    rp_release(scratch);
+    oh_fuzz_release(scratch);
     return;
   }
   if (rp_parse(r, scratch, need, &f) != end - begin ||
@@ -352,17 +335,17 @@ static void rp_out(rp_run *r, int begin, int end, opus_int32 maxlen, int whole) 
     oh_fuzz_oracle_fail(RP_NAME, "record %zu: out_range(%d, %d) gave %d frames, or other "
                         "frames or TOC", r->rec_index, begin, end, f.count);
   if (maxlen <= 0) maxlen = need;
-  if ((out = rp_alloc((size_t)maxlen)) != NULL) {
+  if ((out = oh_fuzz_alloc_exact((size_t)maxlen)) != NULL) {
     got = opus_repacketizer_out_range(r->rp, begin, end, out, maxlen);
     if (maxlen >= need ? got != need || memcmp(out, scratch, (size_t)need)
                        : got != OPUS_BUFFER_TOO_SMALL)
       oh_fuzz_oracle_fail(RP_NAME, "record %zu: out_range(%d, %d) into %ld bytes returned "
                           "%ld (needs %ld)", r->rec_index, begin, end, (long)maxlen, (long)got,
                           (long)need);
-    rp_release(out);
+    oh_fuzz_release(out);
   }
   if (begin == 0 && end == r->frames.count) rp_decode_check(r, scratch, need);
-  rp_release(scratch);
+  oh_fuzz_release(scratch);
 }
 
 static void rp_flush(rp_run *r) {
@@ -408,7 +391,7 @@ static int rp_cat(rp_run *r, unsigned char *c, opus_int32 len, const rp_frames *
 
 static int rp_run_packet(rp_run *r, const oh_script_record *rec) {
   opus_int32 len = (opus_int32)rec->len;
-  unsigned char *c = rp_copy(rec->data, rec->len, rec->len);
+  unsigned char *c = oh_fuzz_copy_exact(rec->data, rec->len, rec->len);
   rp_frames f;
   if (!c) return 0;
   r->budget -= RP_RECORD_COST + 3L * (len + (long)rp_pad_amount(r, rec->len));
@@ -423,7 +406,7 @@ static int rp_run_packet(rp_run *r, const oh_script_record *rec) {
                           r->rec_index);
     return 1;
   }
-  if (r->nheld == 0 || r->held[r->nheld - 1] != c) rp_release(c);
+  if (r->nheld == 0 || r->held[r->nheld - 1] != c) oh_fuzz_release(c);
   return 1;
 }
 

@@ -71,6 +71,7 @@
 #include <opus.h>
 
 #include "fuzz_target.h"
+#include "fuzz_util.h"
 #include "opushunt/script.h"
 
 #define TARGET "stream"
@@ -315,14 +316,6 @@ static int run_decode(stream_run *r, const oh_script_record *rec) {
 
 /* ---- CTLs ------------------------------------------------------------- */
 
-/* 1 when this libopus predates decoder complexity (1.5), so
- * OPUS_SET_COMPLEXITY must be OPUS_UNIMPLEMENTED; 0 when newer or unknown. */
-static int complexity_unimplemented(void) {
-  int major = 0, minor = 0;
-  if (sscanf(opus_get_version_string(), "libopus %d.%d", &major, &minor) != 2) return 0;
-  return major == 1 && minor < 5;
-}
-
 /* One CTL on one decoder: *value gets what a GET reads (for a SET, the
  * matching GET afterwards). Returns the CTL's return code. */
 static int ctl_apply(OpusDecoder *d, int ctl, opus_int32 arg, opus_int32 *value) {
@@ -366,7 +359,7 @@ static void check_ctl(const stream_run *r, int ctl, opus_int32 arg, int ret, opu
     if (value != r->rate) fail_at(r, "OPUS_GET_SAMPLE_RATE", value, r->rate);
     break;
   case OH_CTL_SET_COMPLEXITY:
-    if (complexity_unimplemented() && ret != OPUS_UNIMPLEMENTED)
+    if (oh_fuzz_complexity_unimplemented() && ret != OPUS_UNIMPLEMENTED)
       fail_at(r, "OPUS_SET_COMPLEXITY on a decoder returned", ret, OPUS_UNIMPLEMENTED);
     return;
   default: break;
