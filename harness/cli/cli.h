@@ -132,5 +132,11 @@ enum {
 int oh_cli_input_option(const char *cmd, int opt, const char *arg,
                         oh_format *fmt, oh_reader_options *ropt);
 
+/* Handles one OH_CLI_CALLER_LONGOPTS option into k: 0 done, 1 not a
+ * caller option, OH_EXIT_USAGE after printing the error. */
+struct oh_replay_caller;
+int oh_cli_caller_option(const char *cmd, int opt, const char *arg,
+                         struct oh_replay_caller *k);
+
 /* Reads a whole input file, printing the error on failure (returns NULL). */
 uint8_t *oh_cli_read_input(const char *cmd, const char *path, size_t *len);

@@ -171,3 +171,4 @@ int oh_cli_source_dir(char *buf, size_t cap, char *why, size_t why_cap) {
   snprintf(why, why_cap, "cannot find the opushunt source tree: set OPUSHUNT_SOURCE_DIR");
   return -1;
 }
+

@@ -86,64 +86,10 @@ typedef struct replay_args {
   char runner_dir[4096];
 } replay_args;
 
-/* "1920" or "7680b": a positive count, bytes with the b. */
-static int valid_capacity(const char *s) {
-  long v;
-  char buf[32];
-  size_t n = strlen(s);
-  if (n == 0 || n >= sizeof buf) return 0;
-  memcpy(buf, s, n + 1);
-  if (buf[n - 1] == 'b') buf[n - 1] = '\0';
-  return oh_cli_parse_long(buf, 1, 1L << 30, &v) == 0;
-}
-
 static int num(const char *opt, const char *arg, long lo, long hi, long *out) {
   if (oh_cli_parse_long(arg, lo, hi, out))
     return oh_cli_usage_error(CMD, "%s takes a number %ld..%ld, not '%s'", opt, lo, hi, arg);
   return 0;
-}
-
-static int parse_model(replay_args *a, const char *arg) {
-  if (!oh_replay_model_known(arg))
-    return oh_cli_usage_error(CMD, "unknown model '%s': caller, reference, pcm-per-channel, "
-                              "frame-size-overstated, state-undersized, destroy-foreign-state, "
-                              "packet-freed-early, length-trusted, shared-decoder-race, "
-                              "length-truncated, double-destroy or pcm-read-past-samples", arg);
-  a->o.caller.model = arg;
-  return 0;
-}
-
-/* The caller's options; returns 1 when opt is not one of them. */
-static int caller_option(replay_args *a, int opt, const char *arg) {
-  oh_replay_caller *k = &a->o.caller;
-  switch (opt) {
-  case OH_OPT_MODEL: return parse_model(a, arg);
-  case OH_OPT_RATE: return num("--rate", arg, 1, 1000000, &k->rate);
-  case OH_OPT_CHANNELS: return num("--channels", arg, 1, 255, &k->channels);
-  case OH_OPT_FRAME_SIZE: return num("--frame-size", arg, 1, 1000000, &k->frame_size);
-  case OH_OPT_STATE_SIZE: return num("--state-size", arg, 0, 1L << 30, &k->state_size);
-  case OH_OPT_THREADS: return num("--threads", arg, 1, 64, &k->threads);
-  case OH_OPT_RESET_EVERY: return num("--reset-every", arg, 1, 1L << 30, &k->reset_every);
-  case OH_OPT_FEC: k->fec = 1; return 0;
-  case OH_OPT_LOCK: k->lock = 1; return 0;
-  case OH_OPT_PCM_CAPACITY:
-    if (!valid_capacity(arg))
-      return oh_cli_usage_error(CMD, "--pcm-capacity takes samples (1920) or bytes (7680b), "
-                                "not '%s'", arg);
-    k->pcm_capacity = arg;
-    return 0;
-  case OH_OPT_SAMPLE:
-    if (strcmp(arg, "float") && strcmp(arg, "s16"))
-      return oh_cli_usage_error(CMD, "--sample takes float or s16, not '%s'", arg);
-    k->sample = arg;
-    return 0;
-  case OH_OPT_STATE:
-    if (strcmp(arg, "create") && strcmp(arg, "init"))
-      return oh_cli_usage_error(CMD, "--state takes create or init, not '%s'", arg);
-    k->state = arg;
-    return 0;
-  default: return 1;
-  }
 }
 
 /* "N..M" or "N". */
@@ -302,7 +248,7 @@ static int parse_args(int argc, char **argv, replay_args *a) {
       return h;
     }
     if (c >= OH_OPT_MODEL && c < OH_OPT_CALLER_END) a->caller_opt = option_name(c);
-    if ((h = caller_option(a, c, optarg)) != 1 || (h = run_option(a, c, optarg)) != 1) {
+    if ((h = oh_cli_caller_option(CMD, c, optarg, &a->o.caller)) != 1 || (h = run_option(a, c, optarg)) != 1) {
       if (h) return OH_EXIT_USAGE;
       continue;
     }

@@ -30,7 +30,9 @@
  * int16 = round(float x 32768); fixed build: float = int16 / 32768).
  *
  * Known libopus 1.3.1 defects, avoided unless built with
- * -DCU_AVOID_KNOWN_BUGS=0 so the fuzzer can look past them:
+ * -DCU_AVOID_KNOWN_BUGS=0 so the fuzzer can look past them, or run with
+ * OPUSHUNT_CUSTOM_KNOWN_BUGS=1 in the environment (read once) so a replay
+ * or triage of corpus/known-bugs/custom/ shows the defects themselves:
  *   - opus_custom_decoder_init accepts 0 channels (it checks channels < 0),
  *     and the next decode aborts in validate_celt_decoder (hardening
  *     assertion, on in Debian's libopus0 too): such decoders are not run;
@@ -71,8 +73,23 @@
 #include "opushunt/script.h"
 
 #ifndef CU_AVOID_KNOWN_BUGS
-#define CU_AVOID_KNOWN_BUGS 1
+#define CU_AVOID_KNOWN_BUGS_DEFAULT 1
+#else
+#define CU_AVOID_KNOWN_BUGS_DEFAULT CU_AVOID_KNOWN_BUGS
+#undef CU_AVOID_KNOWN_BUGS
 #endif
+
+/* The build's choice unless OPUSHUNT_CUSTOM_KNOWN_BUGS=1 asks to run into
+ * the known defects. */
+static int cu_avoid_known_bugs(void) {
+  static int cached = -1;
+  if (cached < 0) {
+    const char *e = getenv("OPUSHUNT_CUSTOM_KNOWN_BUGS");
+    cached = e && !strcmp(e, "1") ? 0 : CU_AVOID_KNOWN_BUGS_DEFAULT;
+  }
+  return cached;
+}
+#define CU_AVOID_KNOWN_BUGS (cu_avoid_known_bugs())
 
 #define CU_NAME "custom"
 #define CU_F_STATE_INIT (1 << 7)

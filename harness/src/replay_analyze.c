@@ -375,6 +375,18 @@ static void copy_frames(const oh_san_stack *s, oh_replay_finding *f) {
   }
 }
 
+/* The first allocation frame that is not noise (the allocator itself). */
+static void alloc_site(const oh_san_report *r, oh_replay_finding *f) {
+  int i;
+  for (i = 0; i < r->alloc_stack.count; i++) {
+    const oh_san_frame *in = &r->alloc_stack.frame[i];
+    if (oh_frame_is_noise(in) || !in->function) continue;
+    copy(f->alloc_function, sizeof f->alloc_function, in->function);
+    copy(f->alloc_file, sizeof f->alloc_file, in->file);
+    return;
+  }
+}
+
 static const char *san_relation(const oh_san_report *r) {
   if (r->kind == OH_SAN_KIND_HEAP_USE_AFTER_FREE) return "freed";
   switch (r->relation) {
@@ -399,6 +411,9 @@ static void from_report(oh_replay_result *res, const oh_san_report *r,
   f->further = r->further;
   oh_san_report_describe(r, f->description, sizeof f->description);
   copy_frames(&r->stack, f);
+  alloc_site(r, f);
+  if (r->region != OH_SAN_REGION_UNKNOWN)
+    copy(f->region, sizeof f->region, oh_san_region_name(r->region));
   if (!start && r->has_address && r->relation != OH_SAN_REL_NONE)
     start = r->address - (uint64_t)r->region_offset;
   attribute(res, f, start, r->region_size, san_relation(r));

@@ -32,8 +32,10 @@ int oh_replay_scan_input(const oh_replay_options *o, const uint8_t *buf, size_t 
   }
   if (rc == 0) return OH_OK;
   /* A crash log often ends inside its last record; that tail is the
-   * runner's business (length-trusted reads it on purpose). */
-  if (rc == OH_ERR_TRUNCATED && in->records > 0) {
+   * runner's business (length-trusted reads it on purpose). A pipeline
+   * script's body may be cut in its very first record: its header already
+   * made it a valid input. */
+  if (rc == OH_ERR_TRUNCATED && (in->records > 0 || in->format == OH_FMT_SCRIPT)) {
     in->tail_error = 1;
     return OH_OK;
   }

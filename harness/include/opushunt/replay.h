@@ -207,6 +207,11 @@ typedef struct oh_replay_finding {
   char thread[24];
   int nframes;
   int further;         /* more reports after the first */
+  char region[8];      /* heap, stack, global, or "" (sanitizer reports) */
+  /* The first frame of the allocation stack that is not noise: who made
+   * the block ("" when the report has no allocation stack). */
+  char alloc_function[96];
+  char alloc_file[200];
   oh_replay_frame frames[OH_REPLAY_MAX_FRAMES];
 } oh_replay_finding;
 
