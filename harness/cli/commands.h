@@ -6,6 +6,8 @@
 
 int oh_cmd_decode(int argc, char **argv);
 void oh_cmd_decode_usage(FILE *f);
+int oh_cmd_triage(int argc, char **argv);
+void oh_cmd_triage_usage(FILE *f);
 int oh_cmd_replay(int argc, char **argv);
 void oh_cmd_replay_usage(FILE *f);
 int oh_cmd_corpus(int argc, char **argv);

@@ -13,6 +13,8 @@ static const oh_command commands[] = {
      oh_cmd_replay, oh_cmd_replay_usage},
     {"fuzz", "fuzzing campaign: libFuzzer or AFL++ on one target, findings collected",
      oh_cmd_fuzz, oh_cmd_fuzz_usage},
+    {"triage", "crash triage: reproduce, deduplicate, classify, minimise, report",
+     oh_cmd_triage, oh_cmd_triage_usage},
     {"corpus", "seed corpus: generate it, or minimise it with libFuzzer or afl-cmin",
      oh_cmd_corpus, oh_cmd_corpus_usage},
 };
