@@ -13,11 +13,20 @@ void oh_json_init(oh_json *j, FILE *f, int pretty) {
   j->count[0] = 0;
 }
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), else 0, so every
+ * string written reads back with a strict parser (json_read.c). */
 static size_t utf8_len(const unsigned char *s) {
   size_t n, i;
-  if (s[0] < 0xC2) return 0;
-  n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
-  for (i = 1; i < n; i++)
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (s[0] < 0xC2 || s[0] > 0xF4) return 0;
+  n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+  if (s[0] == 0xE0) lo = 0xA0;      /* overlong 3-byte */
+  else if (s[0] == 0xED) hi = 0x9F; /* surrogates */
+  else if (s[0] == 0xF0) lo = 0x90; /* overlong 4-byte */
+  else if (s[0] == 0xF4) hi = 0x8F; /* above U+10FFFF */
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (i = 2; i < n; i++)
     if ((s[i] & 0xC0) != 0x80) return 0;
   return n;
 }

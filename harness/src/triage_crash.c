@@ -30,8 +30,9 @@ int oh_triage_lib_path(const char *file, const char **rel) {
     for (i = 0; lib_dirs[i]; i++) {
       size_t n = strlen(lib_dirs[i]);
       if (strncmp(p, lib_dirs[i], n) != 0 || (p != file && p[-1] != '/')) continue;
-      if (i == 2) { /* src/: only libopus's own files */
+      if (i == 2) { /* src/: only libopus's own files, directly in it */
         int k, ok = 0;
+        if (strchr(p + 4, '/')) continue;
         for (k = 0; lib_src_files[k]; k++)
           if (!strncmp(p + 4, lib_src_files[k], strlen(lib_src_files[k]))) ok = 1;
         if (!ok) continue;

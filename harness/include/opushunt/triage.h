@@ -253,7 +253,8 @@ void oh_triage_free(oh_triage *t);
 int oh_triage_promote(const char *out_dir, const char *id, const char *corpus_dir,
                       char *out_path, size_t cap, oh_error *err);
 
-/* Reports (triage_report_*.c). Each writes one whole document to f. */
+/* Reports (triage_json.c, triage_sarif.c, triage_markdown.c,
+ * triage_html.c, triage_summary.c). Each writes one whole document to f. */
 void oh_triage_write_json(FILE *f, const oh_triage *t);
 void oh_triage_write_sarif(FILE *f, const oh_triage *t);
 void oh_triage_write_markdown(FILE *f, const oh_triage *t);
