@@ -74,6 +74,49 @@ static const char *rule_buffer(const char *rule) {
   return NULL;
 }
 
+/* "at:celt/celt_decoder.c:126" from an assertion message naming a
+ * libopus source line ("..., at /x/tree/celt/celt_decoder.c:126"); the
+ * place also becomes the crash's libopus location. */
+static int assertion_site(oh_triage_crash *c, char *out, size_t cap) {
+  const char *at, *rel;
+  char path[200];
+  size_t len;
+  int line;
+  if (strcmp(c->kind, "assertion") != 0 || !(at = strstr(c->description, " at "))) return 0;
+  at += 4;
+  len = strcspn(at, ": \n");
+  if (len == 0 || len >= sizeof path || at[len] != ':' || sscanf(at + len + 1, "%d", &line) != 1)
+    return 0;
+  memcpy(path, at, len);
+  path[len] = '\0';
+  if (!oh_triage_lib_path(path, &rel)) rel = path;
+  else if (!c->lib_file[0]) {
+    copy(c->lib_file, sizeof c->lib_file, rel);
+    c->lib_line = line;
+  }
+  snprintf(out, cap, "at:%s:%d", rel, line);
+  return 1;
+}
+
+/* "oracle:custom: created a decoder of N channels": the oracle's words,
+ * numbers masked so one check with different values stays one state. */
+static int oracle_message(const oh_triage_crash *c, char *out, size_t cap) {
+  static const char prefix[] = "opushunt-oracle: ";
+  const char *m = strstr(c->description, prefix);
+  size_t n = 0;
+  if (strcmp(c->kind, "oracle-divergence") != 0 || !m || cap < 16) return 0;
+  n = (size_t)snprintf(out, cap, "oracle:");
+  for (m += sizeof prefix - 1; *m && *m != '\n' && n + 2 < cap && n < 96; m++) {
+    if (*m >= '0' && *m <= '9') {
+      if (n == 0 || out[n - 1] != 'N') out[n++] = 'N';
+      continue;
+    }
+    out[n++] = *m == '|' ? '/' : *m;
+  }
+  out[n] = '\0';
+  return 1;
+}
+
 void oh_triage_crash_finish(oh_triage_crash *c) {
   size_t n;
   int i, k;
@@ -106,10 +149,16 @@ void oh_triage_crash_finish(oh_triage_crash *c) {
   for (k = 0; k < c->nstate_frames && n < sizeof c->state; k++)
     n += (size_t)snprintf(c->state + n, sizeof c->state - n, "|%s", c->state_frames[k]);
   if (!c->nstate_frames && n < sizeof c->state) {
-    /* No stack (guard pages, a signal against the system library): the
-     * call in flight and the buffer are what is known. */
-    n += (size_t)snprintf(c->state + n, sizeof c->state - n, "|call:%s|buf:%s",
-                          c->api[0] ? c->api : "?", c->buffer[0] ? c->buffer : "?");
+    char where[160];
+    if (assertion_site(c, where, sizeof where) || oracle_message(c, where, sizeof where))
+      /* An assertion without a stack is told apart by where it fired, an
+       * oracle failure by what it says (numbers masked). */
+      n += (size_t)snprintf(c->state + n, sizeof c->state - n, "|%s", where);
+    else
+      /* No stack (guard pages, a signal against the system library): the
+       * call in flight and the buffer are what is known. */
+      n += (size_t)snprintf(c->state + n, sizeof c->state - n, "|call:%s|buf:%s",
+                            c->api[0] ? c->api : "?", c->buffer[0] ? c->buffer : "?");
   }
   if (c->rule[0] && n < sizeof c->state)
     snprintf(c->state + n, sizeof c->state - n, "|misuse:%s", c->rule);
@@ -330,6 +379,11 @@ oh_triage_attr oh_triage_attribute(const oh_triage_crash *c, char *detail, size_
                f->function[0] ? f->function : "?", f->file[0] ? f->file : "?", f->line);
       return OH_ATTR_CALLER_BUG;
     }
+  }
+  if (c->lib_file[0]) {
+    snprintf(detail, cap, "in libopus at %s:%d with the API contract honoured", c->lib_file,
+             c->lib_line);
+    return OH_ATTR_LIBRARY_BUG;
   }
   if (c->api[0] && strcmp(c->kind, "timeout") && strcmp(c->kind, "out-of-memory")) {
     snprintf(detail, cap, "during %s with the API contract honoured (no stack: %s)", c->api,

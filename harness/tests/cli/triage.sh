@@ -12,6 +12,8 @@
 #  3. Logs (sanitizer text, Valgrind XML) as report-only buckets.
 #  4. Memory: the database marks a second run known, --fail-on new passes,
 #     a suppression holds until it expires, --promote copies a reproducer.
+#  5. Real libopus defects (corpus/known-bugs/custom, six of them, shown
+#     with OPUSHUNT_CUSTOM_KNOWN_BUGS=1): six buckets, all library bugs.
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
 RUNNERS="$(dirname "$OH")/runners"
@@ -189,4 +191,14 @@ case "$p" in *heap-buffer-overflow-write*pcm-capacity*) ok "promoted with a desc
   *) not_ok "promoted as '$p'" ;; esac
 expect_rc 2 "--promote never overwrites" -- \
   "$OH" triage --promote "$pid" --out "$T/mix" --corpus "$T/corpus"
+# ---- 5. The six known libopus 1.3.1 defects of the custom API.
+OPUSHUNT_CUSTOM_KNOWN_BUGS=1 "$OH" triage --out "$T/kb" --repeat 1 --no-matrix --no-minimise \
+  --quiet "$SRC/corpus/known-bugs/custom" >/dev/null 2>&1
+KB="$T/kb/triage.json"
+[ "$(jq '.buckets | length' "$KB")" = 6 ] && ok "six known libopus defects, six buckets" ||
+  not_ok "known defects: $(jq '.buckets | length' "$KB") buckets"
+[ "$(jq -r '[.buckets[].attribution] | unique | join(",")' "$KB")" = library-bug ] &&
+  ok "all attributed to libopus" || not_ok "attributions: $(jq -c '[.buckets[].attribution]' "$KB")"
+expect_grep <(jq -r '.buckets[].subclass' "$KB") '^dynamic-stack-buffer-overflow\(write\)' \
+  "the quant_band stack overflow is a write"
 finish
