@@ -29,7 +29,10 @@
  * whatever the header says: a campaign then hunts one model's defect (the
  * time-to-detection benchmark, the smoke test's "reference never crashes").
  * A crash file found that way carries its original family byte; replay it
- * with the same variable set or patch byte 9. */
+ * with the same variable set or patch byte 9. A build for continuous
+ * fuzzing that must not report the planted defects on every run
+ * (ClusterFuzzLite) compiles with -DOH_PIPELINE_PIN=1: the reference model,
+ * unless the variable says otherwise. */
 #include "fuzz_target.h"
 
 #include <inttypes.h>
@@ -39,13 +42,18 @@
 
 #include "runner.h"
 
-/* The model OPUSHUNT_PIPELINE_MODEL forces, or -1. A value that names no
- * model ends the process: a campaign must not run with a typo. */
+#ifndef OH_PIPELINE_PIN
+#define OH_PIPELINE_PIN -1
+#endif
+
+/* The model OPUSHUNT_PIPELINE_MODEL forces, else the build's pin (-1:
+ * none). A value that names no model ends the process: a campaign must not
+ * run with a typo. */
 static int forced_model(void) {
   const char *v = getenv("OPUSHUNT_PIPELINE_MODEL");
   oh_model m;
   char *end;
-  if (!v || !*v) return -1;
+  if (!v || !*v) return OH_PIPELINE_PIN;
   long n = strtol(v, &end, 10);
   if (*end == '\0' && n >= 0 && n < OH_MODEL_COUNT) return (int)n;
   if (oh_model_from_name(v, &m) == 0) return (int)m;
