@@ -92,18 +92,25 @@ static void free_list(char **v) {
 
 /* ---- Which build found it. */
 
-/* Sets lib and tool from a sanitizer name ("asan", "ubsan", "msan",
- * "none") and a build string that may say fixed-point. */
+/* Sets lib and tool from a sanitizer or tool name ("asan", "ubsan",
+ * "msan", "tsan", "valgrind", "guard"; anything else, "none" included,
+ * means ASan) and a build string. A fuzzing build ("libfuzzer-fixed-asan")
+ * may say fixed-point; a replay's sidecar (ci/nightly) names the libopus
+ * build itself ("ubsan-full", "system"), which is then used as is. */
 static void set_build(oh_triage_item *it, const char *san, const char *build) {
   char lib[24];
   int fixed = build && strstr(build, "fixed") != NULL;
   oh_replay_tool tool = OH_UNDER_ASAN;
   if (!san) return;
-  if (!strcmp(san, "ubsan")) tool = OH_UNDER_UBSAN;
-  else if (!strcmp(san, "msan")) tool = OH_UNDER_MSAN;
-  else if (!strcmp(san, "tsan")) tool = OH_UNDER_TSAN;
-  snprintf(lib, sizeof lib, "%s%s", fixed ? "fixed-" : "", oh_replay_tool_name(tool));
-  if (!oh_replay_lib_known(lib)) snprintf(lib, sizeof lib, "%s", oh_replay_tool_name(tool));
+  if (oh_replay_tool_from_name(san, &tool) != OH_OK || tool == OH_UNDER_PLAIN ||
+      tool == OH_UNDER_HELGRIND)
+    tool = OH_UNDER_ASAN;
+  if (build && oh_replay_lib_known(build)) {
+    snprintf(lib, sizeof lib, "%s", build);
+  } else {
+    snprintf(lib, sizeof lib, "%s%s", fixed ? "fixed-" : "", oh_replay_tool_name(tool));
+    if (!oh_replay_lib_known(lib)) snprintf(lib, sizeof lib, "%s", oh_replay_default_lib(tool));
+  }
   it->tool = tool;
   copy(it->lib, sizeof it->lib, lib);
 }
