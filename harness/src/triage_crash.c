@@ -362,6 +362,14 @@ oh_triage_attr oh_triage_attribute(const oh_triage_crash *c, char *detail, size_
              c->rule_detail[0] ? " -- " : "", c->rule_detail);
     return OH_ATTR_API_MISUSE;
   }
+  if (!strcmp(c->kind, "oracle-divergence") && strstr(c->description, "reference session")) {
+    /* The caller's pipeline decoded differently from a correct caller on
+     * the same input, with no rule broken: its own code (framing,
+     * buffering) changed what libopus was given. */
+    snprintf(detail, cap, "the caller's output differs from a correct caller's with no "
+             "libopus rule broken: %s", c->description);
+    return OH_ATTR_CALLER_BUG;
+  }
   if (!strcmp(c->kind, "oracle-divergence")) {
     snprintf(detail, cap, "libopus disagrees with itself (the target's oracle): %s",
              c->description);
