@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opushunt/child.h"
 #include "opushunt/fuzz_run.h"
 #include "opushunt/replay.h"
 
@@ -310,18 +311,6 @@ static void resolve_paths(fuzz_args *a) {
   }
 }
 
-static int in_path(const char *prog) {
-  const char *path = getenv("PATH");
-  char buf[PATH_MAX];
-  while (path && *path) {
-    size_t n = strcspn(path, ":");
-    snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, prog);
-    if (n && access(buf, X_OK) == 0) return 1;
-    path += n + (path[n] == ':');
-  }
-  return 0;
-}
-
 static int make_out_dir(fuzz_args *a) {
   char base[PATH_MAX], stem[256];
   oh_error err;
@@ -556,7 +545,7 @@ static int prepare(fuzz_args *a) {
     return oh_cli_usage_error(CMD, "custom mutator library %s not found: build it "
                               "(scripts/build-fuzzers afl %s) or pass --no-custom-mutator",
                               a->mutator, a->c.sanitizer);
-  if (a->c.engine == OH_FUZZ_AFL && !in_path("afl-fuzz")) {
+  if (a->c.engine == OH_FUZZ_AFL && !oh_child_in_path("afl-fuzz")) {
     fprintf(stderr, "opushunt %s: afl-fuzz not found in PATH: install AFL++ (apt-get install afl++)\n", CMD);
     return OH_EXIT_USAGE;
   }

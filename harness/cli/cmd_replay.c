@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opushunt/child.h"
 #include "opushunt/file.h"
 #include "opushunt/replay.h"
 
@@ -262,25 +263,12 @@ static int parse_args(int argc, char **argv, replay_args *a) {
 
 /* ---- Running. */
 
-static int in_path(const char *prog) {
-  const char *path = getenv("PATH");
-  char buf[4096];
-  if (strchr(prog, '/')) return access(prog, X_OK) == 0;
-  while (path && *path) {
-    size_t n = strcspn(path, ":");
-    snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, prog);
-    if (n && access(buf, X_OK) == 0) return 1;
-    path += n + (path[n] == ':');
-  }
-  return 0;
-}
-
 /* Why a tool cannot run here, or NULL. */
 static const char *unavailable(const replay_args *a, oh_replay_tool t, char *why, size_t cap) {
   char path[4096];
   oh_error err;
   oh_error_clear(&err);
-  if ((t == OH_UNDER_VALGRIND || t == OH_UNDER_HELGRIND) && !in_path(a->o.valgrind)) {
+  if ((t == OH_UNDER_VALGRIND || t == OH_UNDER_HELGRIND) && !oh_child_in_path(a->o.valgrind)) {
     snprintf(why, cap, "valgrind not found: install it (apt-get install valgrind)");
     return why;
   }

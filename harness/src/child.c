@@ -743,3 +743,17 @@ void oh_child_describe(const oh_child_result *res, char *buf, size_t cap) {
     break;
   }
 }
+
+int oh_child_in_path(const char *prog) {
+  const char *path = getenv("PATH");
+  char buf[4096];
+  if (strchr(prog, '/')) return access(prog, X_OK) == 0;
+  while (path && *path) {
+    size_t n = strcspn(path, ":");
+    if (n && snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, prog) < (int)sizeof buf &&
+        access(buf, X_OK) == 0)
+      return 1;
+    path += n + (path[n] == ':');
+  }
+  return 0;
+}

@@ -54,22 +54,6 @@ static int dir_empty(const char *path) {
   return empty;
 }
 
-/* A program name looked up in PATH, as the child runner will. */
-static int in_path(const char *name) {
-  const char *path = getenv("PATH"), *p;
-  char buf[4096];
-  if (!path) return 0;
-  for (p = path; *p;) {
-    size_t n = strcspn(p, ":");
-    if (n && snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, name) < (int)sizeof buf &&
-        access(buf, X_OK) == 0)
-      return 1;
-    p += n;
-    if (*p == ':') p++;
-  }
-  return 0;
-}
-
 /* The last non-empty line of a captured stream. */
 static void last_line(const oh_child_output *o, char *buf, size_t cap) {
   size_t end = o->len, start;
@@ -95,7 +79,7 @@ static int prepare(const oh_merge_options *opt, const char *control, oh_merge_re
                    "fuzz binary %s not found or not executable (build the %s fuzz targets, or "
                    "pass --binary)",
                    opt->binary, oh_merge_engine_name(opt->engine));
-  if (opt->engine == OH_MERGE_AFL && !in_path("afl-cmin"))
+  if (opt->engine == OH_MERGE_AFL && !oh_child_in_path("afl-cmin"))
     return oh_fail(err, OH_ERR_NOT_FOUND, OH_NO_OFFSET, "afl-cmin is not installed (in PATH)");
   for (i = 0; i < opt->ninputs; i++)
     if (!is_dir(opt->inputs[i]))

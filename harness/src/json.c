@@ -16,7 +16,7 @@ void oh_json_init(oh_json *j, FILE *f, int pretty) {
 /* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
  * overlong forms, no surrogates, nothing above U+10FFFF), else 0, so every
  * string written reads back with a strict parser (json_read.c). */
-static size_t utf8_len(const unsigned char *s) {
+size_t oh_utf8_len(const unsigned char *s) {
   size_t n, i;
   unsigned char lo = 0x80, hi = 0xBF;
   if (s[0] < 0xC2 || s[0] > 0xF4) return 0;
@@ -49,7 +49,7 @@ void oh_json_write_string(FILE *f, const char *str) {
       fprintf(f, "\\u%04x", *s++);
     } else if (*s < 0x80) {
       fputc(*s++, f);
-    } else if ((u = utf8_len(s)) > 0) {
+    } else if ((u = oh_utf8_len(s)) > 0) {
       fwrite(s, 1, u, f);
       s += u;
     } else {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opushunt/child.h"
 #include "opushunt/file.h"
 #include "opushunt/minimize.h"
 #include "opushunt/script.h"
@@ -243,19 +244,6 @@ static int reproduce(oh_triage *t) {
 
 /* ---- The reproducibility matrix. */
 
-static int in_path(const char *prog) {
-  const char *path = getenv("PATH");
-  char buf[4096];
-  if (strchr(prog, '/')) return access(prog, X_OK) == 0;
-  while (path && *path) {
-    size_t n = strcspn(path, ":");
-    snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, prog);
-    if (n && access(buf, X_OK) == 0) return 1;
-    path += n + (path[n] == ':');
-  }
-  return 0;
-}
-
 /* Why tool cannot run for this bucket, or NULL. */
 static const char *unavailable(const oh_triage *t, const oh_triage_bucket *b, oh_replay_tool tool,
                                char *why, size_t cap) {
@@ -271,7 +259,7 @@ static const char *unavailable(const oh_triage *t, const oh_triage_bucket *b, oh
     snprintf(why, cap, "single-threaded input: ThreadSanitizer has nothing to see");
     return why;
   }
-  if (tool == OH_UNDER_VALGRIND && !in_path(t->opt.replay.valgrind ? t->opt.replay.valgrind
+  if (tool == OH_UNDER_VALGRIND && !oh_child_in_path(t->opt.replay.valgrind ? t->opt.replay.valgrind
                                                                    : "valgrind")) {
     snprintf(why, cap, "valgrind not found: install it (apt-get install valgrind)");
     return why;
@@ -515,7 +503,7 @@ static void list_tools(oh_triage *t) {
     oh_error e;
     oh_error_clear(&e);
     if (tool == OH_UNDER_PLAIN || tool == OH_UNDER_HELGRIND) continue;
-    if ((tool == OH_UNDER_VALGRIND && !in_path("valgrind")) ||
+    if ((tool == OH_UNDER_VALGRIND && !oh_child_in_path("valgrind")) ||
         oh_replay_runner_path(t->opt.replay.runner_dir,
                               oh_replay_default_lib((oh_replay_tool)tool), path, sizeof path,
                               &e) != OH_OK)

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "opushunt/triage.h"
+#include "opushunt/json.h"
+#include "opushunt/html.h"
 #include "triage_report_impl.h"
 
 static const char css[] =
@@ -33,24 +35,7 @@ static const char css[] =
 
 /* Text: HTML metacharacters as entities; control bytes (but newline and
  * tab) and invalid UTF-8 as a visible \xNN. */
-static void esc(FILE *f, const char *str) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t u;
-  while (*s) {
-    if (*s == '<') fputs("&lt;", f);
-    else if (*s == '>') fputs("&gt;", f);
-    else if (*s == '&') fputs("&amp;", f);
-    else if (*s == '"') fputs("&quot;", f);
-    else if (*s == '\'') fputs("&#39;", f);
-    else if (*s == '\n' || *s == '\t' || (*s >= 0x20 && *s < 0x7F)) fputc(*s, f);
-    else if ((u = oh_trep_utf8_len(s)) > 0) {
-      fwrite(s, 1, u, f);
-      s += u;
-      continue;
-    } else fprintf(f, "\\x%02x", *s);
-    s++;
-  }
-}
+static void esc(FILE *f, const char *str) { oh_html_write_escaped(f, str); }
 
 /* A bucket id fit for an id attribute and a fragment: alphanumerics. */
 static void anchor(FILE *f, const char *id) {

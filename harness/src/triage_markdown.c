@@ -11,6 +11,7 @@
 
 #include "opushunt/triage.h"
 #include "triage_impl.h"
+#include "opushunt/json.h"
 #include "triage_report_impl.h"
 
 #define MAX_ROWS 20
@@ -21,7 +22,7 @@
 /* One byte that is not text (control, invalid UTF-8) as "\xNN". Returns
  * the bytes of s consumed, after writing a valid UTF-8 sequence as is. */
 static size_t put_raw(FILE *f, const unsigned char *s) {
-  size_t u = oh_trep_utf8_len(s);
+  size_t u = oh_utf8_len(s);
   if (u) {
     fwrite(s, 1, u, f);
     return u;

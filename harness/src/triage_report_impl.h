@@ -19,8 +19,6 @@ typedef struct oh_trep_counts {
 /* Counted from the items and buckets themselves (not t->n_new & co). */
 void oh_trep_count(const oh_triage *t, oh_trep_counts *c);
 
-/* Bytes of the valid UTF-8 sequence of two or more bytes at s, else 0. */
-size_t oh_trep_utf8_len(const unsigned char *s);
 
 /* The bucket index shown n-th by the human reports: new buckets first,
  * then known, then suppressed, each in the engine's order. */

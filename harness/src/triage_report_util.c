@@ -24,15 +24,6 @@ void oh_trep_count(const oh_triage *t, oh_trep_counts *c) {
   }
 }
 
-size_t oh_trep_utf8_len(const unsigned char *s) {
-  size_t n, i;
-  if (s[0] < 0xC2) return 0;
-  n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
-  for (i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  return n;
-}
-
 /* Buckets with a known state outside the enum sort last. */
 static int group(oh_triage_known k) { return (unsigned)k <= OH_KNOWN_SUPPRESSED ? (int)k : 3; }
 

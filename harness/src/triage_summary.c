@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "opushunt/triage.h"
+#include "opushunt/json.h"
 #include "triage_report_impl.h"
 
 #define MAX_LINES 20
@@ -18,7 +19,7 @@ static void text(FILE *f, const char *str) {
   while (*s) {
     if (*s >= 0x20 && *s < 0x7F) {
       fputc(*s++, f);
-    } else if ((u = oh_trep_utf8_len(s)) > 0) {
+    } else if ((u = oh_utf8_len(s)) > 0) {
       fwrite(s, 1, u, f);
       s += u;
     } else {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nightly.h"
+#include "opushunt/html.h"
 
 double oh_nightly_num(const oh_jv *v) {
   return v && v->type == OH_JV_NUMBER ? v->number : NAN;
@@ -16,41 +17,7 @@ const char *oh_nightly_str(const oh_jv *v, const char *dflt) {
   return s ? s : dflt;
 }
 
-/* The length of the well-formed UTF-8 sequence at s, else 0. */
-static size_t utf8_len(const unsigned char *s) {
-  size_t n, i;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (s[0] < 0xC2 || s[0] > 0xF4) return 0;
-  n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-  if (s[0] == 0xE0) lo = 0xA0;
-  else if (s[0] == 0xED) hi = 0x9F;
-  else if (s[0] == 0xF0) lo = 0x90;
-  else if (s[0] == 0xF4) hi = 0x8F;
-  if (s[1] < lo || s[1] > hi) return 0;
-  for (i = 2; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  return n;
-}
-
-void oh_nightly_esc(FILE *f, const char *str) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t u;
-  if (!s) return;
-  while (*s) {
-    if (*s == '<') fputs("&lt;", f);
-    else if (*s == '>') fputs("&gt;", f);
-    else if (*s == '&') fputs("&amp;", f);
-    else if (*s == '"') fputs("&quot;", f);
-    else if (*s == '\'') fputs("&#39;", f);
-    else if (*s == '\n' || *s == '\t' || (*s >= 0x20 && *s < 0x7F)) fputc(*s, f);
-    else if ((u = utf8_len(s)) > 0) {
-      fwrite(s, 1, u, f);
-      s += u;
-      continue;
-    } else fprintf(f, "\\x%02x", *s);
-    s++;
-  }
-}
+void oh_nightly_esc(FILE *f, const char *str) { oh_html_write_escaped(f, str); }
 
 int oh_nightly_link_ok(const char *rel) {
   const char *p;

@@ -81,6 +81,10 @@ typedef enum oh_child_verdict {
 /* Fills opts with defaults: no limits, no timeout, default cap, no pipe. */
 void oh_child_opts_init(oh_child_opts *opts);
 
+/* 1 when prog is executable: as a path when it holds a '/', else found in
+ * $PATH as execvp would find it. */
+int oh_child_in_path(const char *prog);
+
 /* Runs opts->argv to completion and fills res (free it with
  * oh_child_result_free, also after a failure). A program that cannot be
  * found or started is OH_ERR_NOT_FOUND or OH_ERR_IO, never a "crash": the

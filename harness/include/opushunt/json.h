@@ -38,6 +38,11 @@ void oh_json_null(oh_json *j, const char *key);
 void oh_json_hex(oh_json *j, const char *key, const uint8_t *data, size_t len,
                  size_t max);
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), else 0. Every writer that
+ * passes UTF-8 through (JSON, HTML, Markdown) asks this one function. */
+size_t oh_utf8_len(const unsigned char *s);
+
 /* Writes s as a JSON string literal (quotes included). */
 void oh_json_write_string(FILE *f, const char *s);
 
